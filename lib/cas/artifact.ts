@@ -1,0 +1,61 @@
+/** Rows of `__cas_artifact`: reading one, touching it, and deleting it with its parts. */
+import type { DatabaseSync } from "node:sqlite";
+
+/** What the cas-cache knows about one artifact (its bytes are read separately). */
+export interface ArtifactInfo {
+  blake3: string;
+  sha256: string;
+  /** Raw size in bytes: the size of what `get` returns. */
+  size: number;
+  /** Bytes it takes in the cache, after compression. */
+  storedSize: number;
+  codec: string;
+  /** 0 when the blob is stored inline, else the number of `__cas_chunk` rows. */
+  chunks: number;
+  createdAt: number;
+  lastUsedAt: number;
+}
+
+/** The columns `toInfo` reads, for SELECTs that feed it. */
+export const INFO_COLUMNS =
+  "blake3, sha256, size, stored_size, codec, chunks, created_at, last_used_at";
+
+/** Build an ArtifactInfo from a row selected with INFO_COLUMNS. */
+export function toInfo(row: Record<string, unknown>): ArtifactInfo {
+  return {
+    blake3: String(row.blake3),
+    sha256: String(row.sha256),
+    size: Number(row.size),
+    storedSize: Number(row.stored_size),
+    codec: String(row.codec),
+    chunks: Number(row.chunks),
+    createdAt: Number(row.created_at),
+    lastUsedAt: Number(row.last_used_at),
+  };
+}
+
+/** The artifact keyed by `blake3`, or undefined. */
+export function getInfo(db: DatabaseSync, blake3: string): ArtifactInfo | undefined {
+  const row = db.prepare(`SELECT ${INFO_COLUMNS} FROM __cas_artifact WHERE blake3 = ?`).get(blake3);
+  return row ? toInfo(row) : undefined;
+}
+
+/** Mark the artifact as used now (the LRU clock). */
+export function touchArtifact(db: DatabaseSync, blake3: string, now: number): void {
+  db.prepare(`UPDATE __cas_artifact SET last_used_at = ? WHERE blake3 = ?`).run(now, blake3);
+}
+
+/** Remove an artifact, its chunks and every URI bound to it; the caller holds the write lock. */
+export function deleteArtifact(db: DatabaseSync, blake3: string): void {
+  db.prepare(`DELETE FROM __cas_chunk WHERE blake3 = ?`).run(blake3);
+  db.prepare(`DELETE FROM __cas_uri WHERE blake3 = ?`).run(blake3);
+  db.prepare(`DELETE FROM __cas_artifact WHERE blake3 = ?`).run(blake3);
+}
+
+/** True when a saved bundle references the artifact (so eviction must keep it). */
+export function isPinned(db: DatabaseSync, blake3: string): boolean {
+  return db.prepare(`SELECT 1 FROM __cas_bundle_member WHERE content_hash = ? LIMIT 1`).get(
+    blake3,
+  ) !==
+    undefined;
+}

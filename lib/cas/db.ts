@@ -1,0 +1,191 @@
+/**
+ * Opening the cas-cache database (SPEC §3): refuse what is not ours, switch to WAL with a
+ * 15 s busy timeout, migrate forward one transaction per step, and run writes under
+ * `BEGIN IMMEDIATE` so concurrent processes serialize instead of deadlocking.
+ */
+import { DatabaseSync } from "node:sqlite";
+import { dirname } from "node:path";
+import { fsError, SqlinkError } from "../errors.ts";
+import { ensurePrivateDir } from "../fs.ts";
+import { MIGRATIONS, readSchemaVersion, SCHEMA_VERSION } from "./schema.ts";
+
+/** How long a writer waits for another process's write transaction. */
+export const BUSY_TIMEOUT_MS = 15_000;
+
+const SQLITE_HEADER = "SQLite format 3\0";
+
+interface SqliteFailure {
+  errcode?: number;
+  errstr?: string;
+  message?: string;
+}
+
+/** Translate a node:sqlite error about the cas-cache at `path` into a SqlinkError. */
+export function sqliteError(err: unknown, path: string): SqlinkError {
+  if (err instanceof SqlinkError) return err;
+  const failure = (err ?? {}) as SqliteFailure;
+  const code = (failure.errcode ?? -1) & 0xff;
+  const message = failure.message ?? String(err);
+  if (code === 5 || code === 6 || /database is locked/.test(message)) {
+    return new SqlinkError(
+      "ELOCKED",
+      `The cas-cache "${path}" stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s`,
+      { hint: "Wait for the other sqlink process to finish, then try again", cause: err },
+    );
+  }
+  if (code === 13 || /database or disk is full/.test(message)) {
+    return new SqlinkError("ENOSPC", `The disk holding the cas-cache "${path}" is full`, {
+      hint: "Free some space, or lower the cap and run `sqlink cas gc`",
+      cause: err,
+    });
+  }
+  if (code === 8 || code === 14 || /readonly|unable to open/.test(message)) {
+    return new SqlinkError("EACCES", `Cannot write to the cas-cache "${path}": ${message}`, {
+      hint: "Make its directory writable, or point SQLINK_CACHE_DIR or --cas somewhere writable",
+      cause: err,
+    });
+  }
+  if (code === 26) return notADatabase(path, err);
+  if (code === 11) {
+    return new SqlinkError("ECORRUPT", `The cas-cache "${path}" is damaged: ${message}`, {
+      hint: "Move the file aside; sqlink will start a fresh cache",
+      cause: err,
+    });
+  }
+  return new SqlinkError("ESQLITE", `The cas-cache "${path}" failed: ${message}`, { cause: err });
+}
+
+function notADatabase(path: string, cause?: unknown): SqlinkError {
+  return new SqlinkError(
+    "ENOTDB",
+    `Cannot open the cas-cache "${path}": it is not a SQLite database`,
+    {
+      hint: "Point --cas or SQLINK_CAS at a cas-cache file, or at a path that does not exist yet",
+      cause,
+    },
+  );
+}
+
+/** Read the first bytes of `path` to refuse anything that is not a SQLite file, unopened. */
+function checkHeader(path: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return;
+    throw fsError(err, "open the cas-cache", path);
+  }
+  if (info.isDirectory) {
+    throw new SqlinkError("EISDIR", `Cannot open the cas-cache "${path}": it is a directory`, {
+      hint: "Point --cas or SQLINK_CAS at a file inside that directory",
+    });
+  }
+  if (info.size === 0) return;
+  const head = new Uint8Array(16);
+  let file: Deno.FsFile | undefined;
+  try {
+    file = Deno.openSync(path, { read: true });
+    const n = file.readSync(head) ?? 0;
+    if (n < 16 || new TextDecoder().decode(head) !== SQLITE_HEADER) throw notADatabase(path);
+  } catch (err) {
+    throw fsError(err, "open the cas-cache", path);
+  } finally {
+    file?.close();
+  }
+}
+
+/** Run `fn` in a `BEGIN IMMEDIATE` transaction: commit on return, roll back on throw. */
+export function immediate<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw err;
+  }
+  db.exec("COMMIT");
+  return result;
+}
+
+/** Run `fn` in a read transaction, so every query in it sees one snapshot. */
+export function snapshot<T>(db: DatabaseSync, fn: () => T): T {
+  if (db.isTransaction) return fn();
+  db.exec("BEGIN");
+  try {
+    return fn();
+  } finally {
+    if (db.isTransaction) db.exec("COMMIT");
+  }
+}
+
+/** True when `db` holds tables of its own that are not sqlink's. */
+function isForeignDatabase(db: DatabaseSync): boolean {
+  const row = db.prepare(
+    `SELECT count(*) AS n FROM sqlite_schema
+     WHERE type = 'table' AND name NOT LIKE '\\_\\_cas\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`,
+  ).get();
+  return Number(row?.n ?? 0) > 0;
+}
+
+function refuseNewer(path: string, version: number): SqlinkError {
+  return new SqlinkError(
+    "ESCHEMA",
+    `Cannot open the cas-cache "${path}": its schema version ${version} is newer than this sqlink supports (${SCHEMA_VERSION})`,
+    { hint: "Upgrade sqlink, or point --cas or SQLINK_CAS at another cache file" },
+  );
+}
+
+/**
+ * Open (creating if needed) the cas-cache at `path`, migrated to SCHEMA_VERSION.
+ * A file that is not a SQLite database, a foreign SQLite database, or a newer schema is
+ * refused before anything is written.
+ */
+export function openCasDatabase(path: string): DatabaseSync {
+  checkHeader(path);
+  ensurePrivateDir(dirname(path));
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: false });
+  } catch (err) {
+    throw sqliteError(err, path);
+  }
+  try {
+    const version = readSchemaVersion(db);
+    if (version > SCHEMA_VERSION) throw refuseNewer(path, version);
+    if (version === 0 && isForeignDatabase(db)) {
+      throw new SqlinkError(
+        "ENOTCAS",
+        `Cannot open the cas-cache "${path}": it is a SQLite database, but not a sqlink cas-cache`,
+        {
+          hint:
+            "Point --cas or SQLINK_CAS at a cas-cache file, or at a path that does not exist yet",
+        },
+      );
+    }
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    if (version < SCHEMA_VERSION) migrateStepwise(db, path);
+    return db;
+  } catch (err) {
+    db.close();
+    throw sqliteError(err, path);
+  }
+}
+
+/** One transaction per step; the version is re-read under the lock, so racing opens agree. */
+function migrateStepwise(db: DatabaseSync, path: string): void {
+  for (;;) {
+    const done = immediate(db, () => {
+      const version = readSchemaVersion(db);
+      if (version > SCHEMA_VERSION) throw refuseNewer(path, version);
+      if (version === SCHEMA_VERSION) return true;
+      MIGRATIONS[version](db);
+      db.prepare(
+        `INSERT INTO __cas_meta(key, value) VALUES ('schema_version', ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      ).run(String(version + 1));
+      return false;
+    });
+    if (done) return;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Content identity (SPEC §3.2): BLAKE3 names an artifact, SHA-256 mirrors it for callers
+ * that only know SHA-256. Both are lowercase hex.
+ */
+import { createHasher, hash as blake3OneShot } from "blake3-jit";
+import { createHash } from "node:crypto";
+
+/** The two hex digests of one artifact's raw bytes. */
+export interface Digests {
+  blake3: string;
+  sha256: string;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Lowercase hex of `bytes`. */
+export function toHex(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
+  return out;
+}
+
+/** BLAKE3 hex of `bytes`, in one call (the fast path for data already in memory). */
+export function blake3Hex(bytes: Uint8Array): string {
+  return toHex(blake3OneShot(bytes));
+}
+
+/** SHA-256 hex of `bytes` or of a UTF-8 string. */
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** Both digests of bytes held in memory. */
+export function digestBytes(bytes: Uint8Array): Digests {
+  return { blake3: blake3Hex(bytes), sha256: sha256Hex(bytes) };
+}
+
+/**
+ * Incremental hashing for data that arrives in pieces (big files, chunked rows).
+ *
+ * @example
+ * ```ts
+ * const h = new StreamDigest();
+ * h.update(part1).update(part2);
+ * const { blake3, sha256 } = h.digest();
+ * ```
+ */
+export class StreamDigest {
+  #blake3 = createHasher();
+  #sha256: ReturnType<typeof createHash> | undefined;
+
+  /** With `withSha256: false` only BLAKE3 is computed (re-verification needs no more). */
+  constructor(options: { withSha256?: boolean } = {}) {
+    if (options.withSha256 !== false) this.#sha256 = createHash("sha256");
+  }
+
+  /** Feed the next piece of the input. */
+  update(bytes: Uint8Array): this {
+    this.#blake3.update(bytes);
+    this.#sha256?.update(bytes);
+    return this;
+  }
+
+  /** The digests of everything fed so far; `sha256` is "" when it was not computed. */
+  digest(): Digests {
+    return {
+      blake3: toHex(this.#blake3.finalize()),
+      sha256: this.#sha256 ? this.#sha256.digest("hex") : "",
+    };
+  }
+}

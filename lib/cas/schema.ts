@@ -1,0 +1,109 @@
+/**
+ * The cas-cache schema and its forward-only migrations (SPEC §3.1).
+ *
+ * - v1: `__cas_meta`, `__cas_artifact` (inline blobs, BLAKE3 key, SHA-256 mirror).
+ * - v2: `__cas_uri`; artifacts gain a codec, a stored size, last use and chunked storage
+ *   (`__cas_chunk`, for blobs too big to build as one row in memory).
+ * - v3: the bundle registry: `__cas_bundle`, `__cas_bundle_member`, `__cas_bundle_binary`.
+ *
+ * Every step is idempotent (`IF NOT EXISTS`, columns added only when missing); the opener
+ * runs each in its own write transaction together with its version bump.
+ */
+import type { DatabaseSync } from "node:sqlite";
+
+/** The newest schema version this build reads and writes. */
+export const SCHEMA_VERSION = 3;
+
+function hasColumn(db: DatabaseSync, table: string, column: string): boolean {
+  const rows = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table);
+  return rows.some((row) => row.name === column);
+}
+
+function addColumn(db: DatabaseSync, table: string, column: string, decl: string): void {
+  if (!hasColumn(db, table, column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${decl}`);
+}
+
+function toV1(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS __cas_meta (
+      key TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS __cas_artifact (
+      blake3 TEXT PRIMARY KEY,
+      sha256 TEXT NOT NULL,
+      size INTEGER NOT NULL,
+      data BLOB,
+      created_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS __cas_artifact_sha256 ON __cas_artifact(sha256);
+  `);
+}
+
+function toV2(db: DatabaseSync): void {
+  addColumn(db, "__cas_artifact", "codec", "TEXT NOT NULL DEFAULT 'raw'");
+  addColumn(db, "__cas_artifact", "stored_size", "INTEGER");
+  addColumn(db, "__cas_artifact", "chunks", "INTEGER NOT NULL DEFAULT 0");
+  addColumn(db, "__cas_artifact", "last_used_at", "INTEGER");
+  db.exec(`
+    UPDATE __cas_artifact SET stored_size = length(data) WHERE stored_size IS NULL;
+    UPDATE __cas_artifact SET last_used_at = created_at WHERE last_used_at IS NULL;
+    CREATE INDEX IF NOT EXISTS __cas_artifact_lru ON __cas_artifact(last_used_at);
+    CREATE TABLE IF NOT EXISTS __cas_chunk (
+      blake3 TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      codec TEXT NOT NULL DEFAULT 'raw',
+      data BLOB NOT NULL,
+      PRIMARY KEY (blake3, seq)
+    );
+    CREATE TABLE IF NOT EXISTS __cas_uri (
+      uri TEXT PRIMARY KEY,
+      blake3 TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      last_used_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS __cas_uri_blake3 ON __cas_uri(blake3);
+  `);
+}
+
+function toV3(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS __cas_bundle (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      set_hash TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      last_used_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS __cas_bundle_set_hash ON __cas_bundle(set_hash);
+    CREATE TABLE IF NOT EXISTS __cas_bundle_member (
+      bundle_id INTEGER NOT NULL,
+      extension_name TEXT NOT NULL,
+      content_hash TEXT NOT NULL,
+      load_order INTEGER NOT NULL DEFAULT 0,
+      entry_point TEXT,
+      PRIMARY KEY (bundle_id, extension_name)
+    );
+    CREATE INDEX IF NOT EXISTS __cas_bundle_member_hash ON __cas_bundle_member(content_hash);
+    CREATE TABLE IF NOT EXISTS __cas_bundle_binary (
+      bundle_id INTEGER NOT NULL,
+      target_triple TEXT NOT NULL,
+      binary_path TEXT NOT NULL,
+      built_at INTEGER NOT NULL,
+      PRIMARY KEY (bundle_id, target_triple)
+    );
+  `);
+}
+
+/** Migration steps: `MIGRATIONS[n]` takes a database from version n to n + 1. */
+export const MIGRATIONS: ReadonlyArray<(db: DatabaseSync) => void> = [toV1, toV2, toV3];
+
+/** The schema version recorded in `db`, or 0 for a database sqlink has never written. */
+export function readSchemaVersion(db: DatabaseSync): number {
+  const table = db.prepare(
+    `SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '__cas_meta'`,
+  ).get();
+  if (!table) return 0;
+  const row = db.prepare(`SELECT value FROM __cas_meta WHERE key = 'schema_version'`).get();
+  return row ? Number(row.value) : 0;
+}

@@ -1,0 +1,41 @@
+/**
+ * The one cas-cache a process uses, shared by every command (STYLE: one module-level
+ * service). Configuration comes from flags first, then the environment, then defaults.
+ */
+import { casPath } from "../paths.ts";
+import { parseBytes } from "../size.ts";
+import { parsePolicy } from "./codec.ts";
+import { CasStore } from "./store.ts";
+
+let shared: CasStore | undefined;
+
+/** Options a command may pass: `--cas PATH` and a one-off cap. */
+export interface ServiceOptions {
+  cas?: string;
+  maxBytes?: number;
+}
+
+/** The cap from `SQLINK_CAS_MAX_BYTES`, or undefined for the default. */
+export function maxBytesFromEnv(): number | undefined {
+  const value = Deno.env.get("SQLINK_CAS_MAX_BYTES");
+  return value ? parseBytes(value, "SQLINK_CAS_MAX_BYTES") : undefined;
+}
+
+/** The process's cas-cache, opened (and migrated) on first use. */
+export function openCas(options: ServiceOptions = {}): CasStore {
+  const path = casPath(options.cas);
+  if (shared && shared.path === path) return shared;
+  shared?.close();
+  shared = CasStore.open({
+    path,
+    maxBytes: options.maxBytes ?? maxBytesFromEnv(),
+    compress: parsePolicy(Deno.env.get("SQLINK_CAS_COMPRESS")),
+  });
+  return shared;
+}
+
+/** Close the shared cache, if open. */
+export function closeCas(): void {
+  shared?.close();
+  shared = undefined;
+}

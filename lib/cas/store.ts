@@ -1,0 +1,296 @@
+/**
+ * The cas-cache (SPEC §3): one object over the database that every command shares.
+ * It composes the single-job modules beside it and owns what they have in common: the
+ * connection, the cap, the compression policy, and error translation.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { fsError, SqlinkError } from "../errors.ts";
+import { removeQuietly, tempSibling } from "../fs.ts";
+import { type ArtifactInfo, getInfo, touchArtifact } from "./artifact.ts";
+import {
+  type CasStats,
+  casStats,
+  listArtifacts,
+  type ListedArtifact,
+  type ListOptions,
+} from "./catalog.ts";
+import type { CompressPolicy } from "./codec.ts";
+import { immediate, openCasDatabase, snapshot, sqliteError } from "./db.ts";
+import { evict, type EvictionReport, storedTotal } from "./evict.ts";
+import { readVerified, streamVerified } from "./read.ts";
+import { findByHash, parseRef } from "./refs.ts";
+import { SCHEMA_VERSION } from "./schema.ts";
+import { bindUri, listUris, removeUri, resolveUri, type UriBinding } from "./uris.ts";
+import { inspect, repair, type VerifyReport } from "./verify.ts";
+import { putBatch, putFile, type PutItem, type PutResult } from "./write.ts";
+
+/** The default cap: 1 GiB of stored bytes. */
+export const DEFAULT_MAX_BYTES = 1024 ** 3;
+
+/** How to open a CasStore. */
+export interface CasOptions {
+  /** The database file. */
+  path: string;
+  /** Cap on stored bytes; defaults to DEFAULT_MAX_BYTES. */
+  maxBytes?: number;
+  /** When to zstd-compress blobs; defaults to `auto`. */
+  compress?: CompressPolicy;
+}
+
+/** What a put did, and the eviction it caused, if any. */
+export interface PutOutcome {
+  results: PutResult[];
+  eviction?: EvictionReport;
+}
+
+/**
+ * A content-addressed store of extension binaries in one SQLite file.
+ *
+ * @example
+ * ```ts
+ * const cas = CasStore.open({ path: "/tmp/cas.sqlite" });
+ * const { blake3 } = cas.put(new TextEncoder().encode("hello"), { uri: "note:hello" });
+ * const bytes = cas.read(cas.resolve("note:hello"));
+ * cas.close();
+ * ```
+ */
+export class CasStore {
+  /** The database file. */
+  readonly path: string;
+  /** Cap on stored bytes. */
+  readonly maxBytes: number;
+  /** When blobs are compressed. */
+  readonly compress: CompressPolicy;
+  #db: DatabaseSync;
+  #total?: number;
+  #dataVersion?: number;
+
+  private constructor(db: DatabaseSync, options: Required<CasOptions>) {
+    this.#db = db;
+    this.path = options.path;
+    this.maxBytes = options.maxBytes;
+    this.compress = options.compress;
+  }
+
+  /** Open or create the cache at `options.path`, migrating it to the current schema. */
+  static open(options: CasOptions): CasStore {
+    const db = openCasDatabase(options.path);
+    return new CasStore(db, {
+      path: options.path,
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      compress: options.compress ?? "auto",
+    });
+  }
+
+  /** The connection, for modules that keep their own tables here (the bundle registry). */
+  get db(): DatabaseSync {
+    return this.#db;
+  }
+
+  /** Run `fn`, translating SQLite failures into SqlinkErrors that name this cache. */
+  guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw sqliteError(err, this.path);
+    }
+  }
+
+  /** Run `fn` in a `BEGIN IMMEDIATE` write transaction. */
+  write<T>(fn: () => T): T {
+    return this.guard(() => immediate(this.#db, fn));
+  }
+
+  /** Run `fn` in a read transaction (one consistent snapshot). */
+  readSnapshot<T>(fn: () => T): T {
+    return this.guard(() => snapshot(this.#db, fn));
+  }
+
+  /** Put bytes; see `putMany`. */
+  put(bytes: Uint8Array, options: { uri?: string } = {}): PutResult {
+    return this.putMany([{ bytes, uri: options.uri }]).results[0];
+  }
+
+  /** Put several blobs in one transaction, each with an optional URI, then enforce the cap. */
+  putMany(items: PutItem[]): PutOutcome {
+    const results = putBatch(this.#db, items, this.compress, (fn) => this.write(fn));
+    return { results, eviction: this.#afterPut(results) };
+  }
+
+  /** Put files (big ones streamed in chunks), each in its own transaction, then enforce the cap. */
+  putFiles(paths: string[], options: { uri?: string } = {}): PutOutcome {
+    const results = paths.map((path) =>
+      putFile(this.#db, path, options.uri, this.compress, (fn) => this.write(fn))
+    );
+    return { results, eviction: this.#afterPut(results) };
+  }
+
+  /** Stored total, recounted only when another connection has written since we last did. */
+  #currentTotal(): number {
+    const version = Number(this.#db.prepare("PRAGMA data_version").get()!.data_version);
+    if (this.#total === undefined || version !== this.#dataVersion) {
+      this.#total = storedTotal(this.#db);
+      this.#dataVersion = version;
+    }
+    return this.#total;
+  }
+
+  #afterPut(results: PutResult[]): EvictionReport | undefined {
+    return this.guard(() => {
+      const added = results.reduce((n, r) => n + (r.created ? r.storedSize : 0), 0);
+      if (this.#total !== undefined) this.#total += added;
+      if (this.#currentTotal() <= this.maxBytes) return undefined;
+      return this.gc(this.maxBytes, new Set(results.map((r) => r.blake3)));
+    });
+  }
+
+  /** Evict least recently used, unpinned artifacts until the cache fits `maxBytes`. */
+  gc(maxBytes = this.maxBytes, protect?: ReadonlySet<string>): EvictionReport {
+    const report = this.write(() => evict(this.#db, maxBytes, protect));
+    this.#total = report.totalBytes;
+    return report;
+  }
+
+  /** The artifact with this key, or undefined. */
+  info(blake3: string): ArtifactInfo | undefined {
+    return this.guard(() => getInfo(this.#db, blake3));
+  }
+
+  /**
+   * Find the artifact a user named: hash, tagged hash, unique prefix or URI. Resolving a URI
+   * touches it and its artifact.
+   */
+  resolve(text: string): ArtifactInfo {
+    const ref = parseRef(text);
+    const blake3 = ref.kind === "uri"
+      ? this.write(() => resolveUri(this.#db, ref.uri, Date.now()))
+      : this.guard(() => findByHash(this.#db, ref, text));
+    const info = this.info(blake3);
+    if (!info) {
+      throw new SqlinkError(
+        "ENOTFOUND",
+        `The artifact for "${text}" is no longer in the cas-cache`,
+        {
+          hint: "It was evicted or removed; put the file again with `sqlink cas put FILE`",
+        },
+      );
+    }
+    return info;
+  }
+
+  /** Mark an artifact as used now. */
+  touch(blake3: string): void {
+    this.write(() => touchArtifact(this.#db, blake3, Date.now()));
+  }
+
+  /** The artifact's bytes, re-hashed and verified. */
+  read(info: ArtifactInfo): Uint8Array {
+    return this.readSnapshot(() => readVerified(this.#db, info));
+  }
+
+  /**
+   * Write the artifact to `path` atomically: a temporary sibling is filled and verified
+   * piece by piece, then renamed into place; on any failure `path` is left untouched.
+   */
+  exportTo(info: ArtifactInfo, path: string, mode = 0o644): void {
+    const temp = tempSibling(path);
+    let file: Deno.FsFile;
+    try {
+      file = Deno.openSync(temp, { write: true, createNew: true, mode });
+    } catch (err) {
+      throw fsError(err, "write to", path);
+    }
+    try {
+      try {
+        this.readSnapshot(() =>
+          streamVerified(this.#db, info, (piece) => {
+            try {
+              writeAll(file, piece);
+            } catch (err) {
+              throw fsError(err, "write to", path);
+            }
+          })
+        );
+        file.syncSync();
+      } finally {
+        file.close();
+      }
+      Deno.renameSync(temp, path);
+    } catch (err) {
+      removeQuietly(temp);
+      throw fsError(err, "write to", path);
+    }
+  }
+
+  /**
+   * Send the artifact to `sink` (e.g. stdout) only after it verified: one pass hashes, a
+   * second emits, both in one snapshot, so memory stays at one chunk.
+   */
+  emit(info: ArtifactInfo, sink: (piece: Uint8Array) => void): void {
+    this.readSnapshot(() => {
+      if (info.chunks === 0) {
+        sink(readVerified(this.#db, info));
+        return;
+      }
+      streamVerified(this.#db, info, () => {});
+      streamVerified(this.#db, info, sink);
+    });
+  }
+
+  /** Bind `uri` to the artifact `ref` names (rebinding it if it pointed elsewhere). */
+  setUri(uri: string, ref: string): { blake3: string; previous?: string } {
+    const info = this.resolve(ref);
+    const previous = this.write(() => bindUri(this.#db, uri, info.blake3, Date.now()));
+    return { blake3: info.blake3, previous };
+  }
+
+  /** Remove a URI binding; returns the artifact it pointed to. */
+  removeUri(uri: string): string {
+    return this.write(() => removeUri(this.#db, uri));
+  }
+
+  /** URI bindings, all or those of the artifact `ref` names. */
+  uris(ref?: string): UriBinding[] {
+    const blake3 = ref === undefined ? undefined : this.resolve(ref).blake3;
+    return this.guard(() => listUris(this.#db, blake3));
+  }
+
+  /** One page of artifacts. */
+  list(options: ListOptions = {}): ListedArtifact[] {
+    return this.guard(() => listArtifacts(this.#db, options));
+  }
+
+  /** Counts and sizes. */
+  stats(): CasStats {
+    return this.readSnapshot(() =>
+      casStats(this.#db, {
+        path: this.path,
+        schemaVersion: SCHEMA_VERSION,
+        maxBytes: this.maxBytes,
+      })
+    );
+  }
+
+  /** Re-hash every artifact; with `repair`, remove the corrupt ones and dangling rows. */
+  verify(
+    options: { repair?: boolean; progress?: (done: number, total: number) => void } = {},
+  ): VerifyReport {
+    const found = this.guard(() => inspect(this.#db, options.progress));
+    const damaged = found.corrupt.length + found.danglingUris.length + found.orphanChunks > 0;
+    if (options.repair && damaged) {
+      this.write(() => repair(this.#db, found));
+      this.#total = undefined;
+    }
+    return { ...found, repaired: Boolean(options.repair && damaged) };
+  }
+
+  /** Close the connection. */
+  close(): void {
+    this.#db.close();
+  }
+}
+
+function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
+  let at = 0;
+  while (at < bytes.length) at += file.writeSync(bytes.subarray(at));
+}

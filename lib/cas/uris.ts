@@ -1,0 +1,73 @@
+/** URIs (SPEC §3.3): loose, many-to-one handles onto artifacts, e.g. `extension:vec0`. */
+import type { DatabaseSync } from "node:sqlite";
+import { SqlinkError } from "../errors.ts";
+import { touchArtifact } from "./artifact.ts";
+import { checkUri } from "./refs.ts";
+
+/** One URI binding. */
+export interface UriBinding {
+  uri: string;
+  blake3: string;
+  createdAt: number;
+  lastUsedAt: number;
+}
+
+function toBinding(row: Record<string, unknown>): UriBinding {
+  return {
+    uri: String(row.uri),
+    blake3: String(row.blake3),
+    createdAt: Number(row.created_at),
+    lastUsedAt: Number(row.last_used_at),
+  };
+}
+
+/**
+ * Bind `uri` to the artifact (rebinding it if it pointed elsewhere) and touch both.
+ * Returns the artifact it pointed to before, if any. The caller holds the write lock.
+ */
+export function bindUri(
+  db: DatabaseSync,
+  uri: string,
+  blake3: string,
+  now: number,
+): string | undefined {
+  checkUri(uri);
+  const before = db.prepare(`SELECT blake3 FROM __cas_uri WHERE uri = ?`).get(uri);
+  db.prepare(
+    `INSERT INTO __cas_uri(uri, blake3, created_at, last_used_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT(uri) DO UPDATE SET blake3 = excluded.blake3, last_used_at = excluded.last_used_at`,
+  ).run(uri, blake3, now, now);
+  touchArtifact(db, blake3, now);
+  return before ? String(before.blake3) : undefined;
+}
+
+function unknownUri(uri: string): SqlinkError {
+  return new SqlinkError("ENOTFOUND", `No artifact is bound to the URI "${uri}"`, {
+    hint: "List the known URIs with `sqlink cas uri ls`",
+  });
+}
+
+/** The artifact `uri` points to, touching both; unknown → ENOTFOUND. Needs the write lock. */
+export function resolveUri(db: DatabaseSync, uri: string, now: number): string {
+  const row = db.prepare(`SELECT blake3 FROM __cas_uri WHERE uri = ?`).get(uri);
+  if (!row) throw unknownUri(uri);
+  const blake3 = String(row.blake3);
+  db.prepare(`UPDATE __cas_uri SET last_used_at = ? WHERE uri = ?`).run(now, uri);
+  touchArtifact(db, blake3, now);
+  return blake3;
+}
+
+/** Remove a binding; unknown → ENOTFOUND. Returns the artifact it pointed to. */
+export function removeUri(db: DatabaseSync, uri: string): string {
+  const row = db.prepare(`DELETE FROM __cas_uri WHERE uri = ? RETURNING blake3`).get(uri);
+  if (!row) throw unknownUri(uri);
+  return String(row.blake3);
+}
+
+/** All bindings, or those of one artifact, sorted by URI. */
+export function listUris(db: DatabaseSync, blake3?: string): UriBinding[] {
+  const rows = blake3 === undefined
+    ? db.prepare(`SELECT * FROM __cas_uri ORDER BY uri`).all()
+    : db.prepare(`SELECT * FROM __cas_uri WHERE blake3 = ? ORDER BY uri`).all(blake3);
+  return rows.map(toBinding);
+}

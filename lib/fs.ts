@@ -1,0 +1,57 @@
+/** File helpers shared by every part of sqlink: private directories and atomic writes. */
+import { basename, dirname, join } from "node:path";
+import { fsError } from "./errors.ts";
+
+/** Create `dir` and its missing parents with mode 0700 (SPEC §2). */
+export function ensurePrivateDir(dir: string): void {
+  try {
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw fsError(err, "create the directory", dir);
+  }
+}
+
+/** A unique sibling name for `path`, for writing before an atomic rename. */
+export function tempSibling(path: string): string {
+  const rand = crypto.getRandomValues(new Uint32Array(2));
+  return join(dirname(path), `.${basename(path)}.${Deno.pid}.${rand[0]}${rand[1]}.tmp`);
+}
+
+/** Remove `path` if it exists; never throws. */
+export function removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // Nothing there, or nothing we can do about it: the caller is already failing.
+  }
+}
+
+/**
+ * Write a file atomically: `fill` writes to a temporary sibling, which is then renamed onto
+ * `path`. On any failure the temporary file is removed and `path` is left as it was.
+ */
+export async function writeAtomic(
+  path: string,
+  fill: (file: Deno.FsFile) => Promise<void>,
+  options: { mode?: number } = {},
+): Promise<void> {
+  const temp = tempSibling(path);
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(temp, { write: true, createNew: true, mode: options.mode ?? 0o644 });
+  } catch (err) {
+    throw fsError(err, "write to", path);
+  }
+  try {
+    try {
+      await fill(file);
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(temp, path);
+  } catch (err) {
+    removeQuietly(temp);
+    throw fsError(err, "write to", path);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Where sqlink keeps its files (SPEC §2). Every location can be overridden through the
+ * environment, so tests and CI jobs can point sqlink at their own directories.
+ */
+import { join, resolve } from "node:path";
+import { SqlinkError } from "./errors.ts";
+
+function env(name: string): string | undefined {
+  const value = Deno.env.get(name);
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function home(): string {
+  const dir = Deno.build.os === "windows" ? env("USERPROFILE") : env("HOME");
+  if (!dir) {
+    throw new SqlinkError("ENOHOME", "Cannot find the home directory: HOME is not set", {
+      hint: "Set HOME, or set SQLINK_CACHE_DIR to choose the cache directory",
+    });
+  }
+  return dir;
+}
+
+/** The cache root: `SQLINK_CACHE_DIR`, else `$XDG_CACHE_HOME/sqlink`, else `~/.cache/sqlink`. */
+export function cacheRoot(): string {
+  const explicit = env("SQLINK_CACHE_DIR");
+  if (explicit) return resolve(explicit);
+  if (Deno.build.os === "windows") {
+    const local = env("LOCALAPPDATA");
+    if (local) return join(local, "sqlink");
+  }
+  const xdg = env("XDG_CACHE_HOME");
+  if (xdg) return join(resolve(xdg), "sqlink");
+  return join(home(), ".cache", "sqlink");
+}
+
+/** The cas-cache database: `--cas PATH`, else `SQLINK_CAS`, else `<root>/cas.sqlite`. */
+export function casPath(flag?: string): string {
+  if (flag) return resolve(flag);
+  const fromEnv = env("SQLINK_CAS");
+  if (fromEnv) return resolve(fromEnv);
+  return join(cacheRoot(), "cas.sqlite");
+}
+
+/** The directory an artifact is materialized into: `<root>/ext/<blake3>/`. */
+export function extensionDir(blake3: string): string {
+  return join(cacheRoot(), "ext", blake3);
+}
+
+/** The directory a baked binary lives in: `<root>/builds/<set_hash>/<target>/`. */
+export function buildDir(setHash: string, target: string): string {
+  return join(cacheRoot(), "builds", setHash, target);
+}
+
+/** The shell history file: `SQLINK_HISTORY`, else `~/.sqlink_history`. */
+export function historyPath(): string {
+  return env("SQLINK_HISTORY") ?? join(home(), ".sqlink_history");
+}
