@@ -1,0 +1,55 @@
+/** `sqlink cas gc [--max-bytes N]`: evict least recently used, unpinned artifacts. */
+// @ts-types="@types/yargs"
+import type { CommandModule } from "yargs";
+import type { EvictionReport } from "../../lib/cas/evict.ts";
+import { openCas } from "../../lib/cas/service.ts";
+import { formatBytes, parseBytes } from "../../lib/size.ts";
+import type { CasArgs } from "../cas.ts";
+import { line, note, printJson } from "../output.ts";
+
+interface GcArgs extends CasArgs {
+  "max-bytes"?: string;
+}
+
+/** Say on stderr what an eviction did and whether pinned bytes exceed the cap. */
+export function reportEviction(report: EvictionReport, options: { quiet?: boolean } = {}): void {
+  if (!options.quiet && report.evicted.length > 0) {
+    note(
+      `note: evicted ${report.evicted.length} artifact(s), ${formatBytes(report.freedBytes)}, to stay under the cap of ${
+        formatBytes(report.maxBytes)
+      }`,
+    );
+  }
+  if (report.overCap) {
+    const why = report.pinnedBytes > report.maxBytes
+      ? `bundles pin ${formatBytes(report.pinnedBytes)}, more than the cap of ${formatBytes(report.maxBytes)}; pinned artifacts are kept`
+      : `the artifacts just added alone exceed the cap of ${formatBytes(report.maxBytes)}`;
+    note(`warning: the cache holds ${formatBytes(report.totalBytes)}: ${why}`);
+  }
+}
+
+/** The gc subcommand. */
+export const gcCommand: CommandModule<CasArgs, GcArgs> = {
+  command: "gc",
+  describe: "Evict least recently used artifacts no bundle pins until the cache fits its cap",
+  builder: (y) =>
+    y.option("max-bytes", {
+      type: "string",
+      requiresArg: true,
+      describe: "Cap for this run (e.g. 512MiB); default $SQLINK_CAS_MAX_BYTES or 1GiB",
+    }) as never,
+  handler: (argv) => {
+    const flag = argv["max-bytes"];
+    const maxBytes = flag === undefined ? undefined : parseBytes(flag, "--max-bytes");
+    const report = openCas({ cas: argv.cas }).gc(maxBytes);
+    if (argv.json) {
+      printJson({ ok: true, ...report });
+      return;
+    }
+    line(
+      `evicted ${report.evicted.length} artifact(s), freed ${formatBytes(report.freedBytes)}; ` +
+        `${formatBytes(report.totalBytes)} stored of a ${formatBytes(report.maxBytes)} cap`,
+    );
+    reportEviction({ ...report, evicted: [] });
+  },
+};

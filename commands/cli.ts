@@ -1,0 +1,78 @@
+/**
+ * The script-facing command line (`sqlink cas …`, later `bundle` and `compose`), built on
+ * yargs for subcommands, generated help and shell completions. Usage mistakes exit 2,
+ * failures 1, success 0.
+ */
+// @ts-types="@types/yargs"
+import yargs from "yargs";
+import { UsageError } from "../lib/errors.ts";
+import { reportError } from "./output.ts";
+import { casCommand } from "./cas.ts";
+
+let exitCode = 0;
+
+/** Let a command end with a non-zero code without throwing (e.g. verify found damage). */
+export function setExitCode(code: number): void {
+  exitCode = Math.max(exitCode, code);
+}
+
+/** Parse `args`, run the command, and return the process exit code. */
+export async function runCli(args: string[]): Promise<number> {
+  exitCode = 0;
+  const parser = yargs(args)
+    .scriptName("sqlink")
+    .usage("Usage: sqlink <command> [options]\n       sqlink [OPTIONS] [FILENAME [SQL...]]")
+    .command(casCommand)
+    .completion("completion", "Print a bash/zsh completion script for sqlink")
+    .demandCommand(1, "Name a command")
+    .strict()
+    .version(false)
+    .help()
+    .alias("h", "help")
+    .wrap(Math.min(100, terminalWidth()))
+    .exitProcess(false)
+    .fail((message, err) => {
+      // yargs reports its own parse failures as YError; anything else came from a handler.
+      if (err && err.name !== "YError") throw err;
+      throw new UsageError(usageMessage(message ?? err?.message ?? "Invalid command line", args), {
+        hint: `Run "${commandPath(args)} --help" for usage`,
+      });
+    });
+  try {
+    await parser.parseAsync();
+    return exitCode;
+  } catch (err) {
+    return reportError(err, { json: args.includes("--json") });
+  }
+}
+
+const COMMAND_WORDS = new Set(["cas", "put", "get", "ls", "uri", "set", "rm", "stats", "gc", "verify"]);
+
+/** `sqlink cas put` for `["cas", "put", "x", "--bogus"]`: the command a help hint should name. */
+function commandPath(args: string[]): string {
+  const words = [];
+  for (const arg of args) {
+    if (!COMMAND_WORDS.has(arg)) break;
+    words.push(arg);
+  }
+  return ["sqlink", ...words].join(" ");
+}
+
+/** yargs says "Unknown argument: bogus" for `--bogus`; name options as the user typed them. */
+function usageMessage(message: string, args: string[]): string {
+  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
+  if (!unknown) return message;
+  const names = unknown[1].split(", ").map((name) => {
+    const typed = args.find((a) => a === `--${name}` || a === `-${name}` || a.startsWith(`--${name}=`));
+    return typed ? `option "${typed.split("=")[0]}"` : `argument "${name}"`;
+  });
+  return `Unknown ${names.join(", ")}`;
+}
+
+function terminalWidth(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 100;
+  }
+}

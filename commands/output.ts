@@ -1,0 +1,74 @@
+/**
+ * How commands speak: plain text or JSON on stdout, `error:`/`hint:` lines on stderr, and
+ * the exit code. The one place that turns errors into messages (STYLE: deployctl's error.ts).
+ */
+import { SqlinkError } from "../lib/errors.ts";
+
+const encoder = new TextEncoder();
+
+/** Write text to stdout as is. */
+export function out(text: string): void {
+  writeAllSync(Deno.stdout, encoder.encode(text));
+}
+
+/** Write one line to stdout. */
+export function line(text = ""): void {
+  out(text + "\n");
+}
+
+/** Write one line to stderr. */
+export function note(text: string): void {
+  writeAllSync(Deno.stderr, encoder.encode(text + "\n"));
+}
+
+/** Write bytes to stdout. */
+export function outBytes(bytes: Uint8Array): void {
+  writeAllSync(Deno.stdout, bytes);
+}
+
+function writeAllSync(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
+  let at = 0;
+  while (at < bytes.length) at += stream.writeSync(bytes.subarray(at));
+}
+
+/** Pretty JSON on stdout, one value per command. */
+export function printJson(value: unknown): void {
+  line(JSON.stringify(value, null, 2));
+}
+
+/** Left-aligned columns separated by two spaces; `right` names columns to right-align. */
+export function table(headers: string[], rows: string[][], right: number[] = []): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (cells: string[]) =>
+    cells.map((cell, i) => right.includes(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))
+      .join("  ").trimEnd();
+  return [fmt(headers), ...rows.map(fmt)].join("\n") + "\n";
+}
+
+/** A timestamp in ms as `YYYY-MM-DD HH:MM:SS` UTC. */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/**
+ * Report an error the way every command does and return the exit code: a SqlinkError
+ * becomes `error:` + `hint:`; anything else is a bug, shown with its stack only when
+ * SQLINK_DEBUG is set.
+ */
+export function reportError(err: unknown, options: { json?: boolean } = {}): number {
+  const known = err instanceof SqlinkError;
+  const message = known ? err.message : `Unexpected failure: ${(err as Error)?.message ?? err}`;
+  const hint = known
+    ? err.hint
+    : "This is a bug in sqlink; rerun with SQLINK_DEBUG=1 for details and report it";
+  if (options.json) {
+    printJson({
+      ok: false,
+      error: { code: known ? err.code : "EINTERNAL", message, hint, ...(known ? err.details : {}) },
+    });
+  }
+  note(`error: ${message}`);
+  if (hint) note(`hint: ${hint}`);
+  if (!known && Deno.env.get("SQLINK_DEBUG")) note(String((err as Error)?.stack ?? err));
+  return known ? err.exitCode : 1;
+}

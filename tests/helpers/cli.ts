@@ -1,0 +1,81 @@
+/** Run the real sqlink CLI as a subprocess, the way users and CI scripts do. */
+import { fromFileUrl } from "node:url";
+
+/** The repository root. */
+export const ROOT = fromFileUrl(new URL("../../", import.meta.url));
+/** main.ts, the entry point. */
+export const MAIN = fromFileUrl(new URL("../../main.ts", import.meta.url));
+
+/** The permissions sqlink runs with (the same as `deno task sqlink`). */
+export const PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-ffi",
+  "--allow-sys",
+];
+
+/** What one run printed and how it ended. */
+export interface RunResult {
+  code: number;
+  signal: Deno.Signal | null;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Uint8Array;
+}
+
+/** Options for one run: extra environment, stdin, working directory. */
+export interface RunOptions {
+  env?: Record<string, string>;
+  stdin?: string | Uint8Array;
+  cwd?: string;
+}
+
+/** The argv that runs sqlink with `args`, for callers that spawn it themselves. */
+export function sqlinkCommand(args: string[], options: RunOptions = {}): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...PERMISSIONS, MAIN, ...args],
+    env: { NO_COLOR: "1", ...options.env },
+    cwd: options.cwd,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/** Run sqlink with `args` and collect its output. */
+export async function runSqlink(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  const child = sqlinkCommand(args, options).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(
+      typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin,
+    );
+    await writer.close();
+  }
+  const out = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    signal: out.signal,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+    stdoutBytes: out.stdout,
+  };
+}
+
+/** A fresh temporary directory, removed when the returned disposable is disposed. */
+export function tempDir(prefix = "sqlink-test-"): { path: string } & Disposable {
+  const path = Deno.makeTempDirSync({ prefix });
+  return {
+    path,
+    [Symbol.dispose]() {
+      try {
+        Deno.chmodSync(path, 0o700);
+        Deno.removeSync(path, { recursive: true });
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+}
