@@ -46,7 +46,18 @@ export async function runCli(args: string[]): Promise<number> {
   }
 }
 
-const COMMAND_WORDS = new Set(["cas", "put", "get", "ls", "uri", "set", "rm", "stats", "gc", "verify"]);
+const COMMAND_WORDS = new Set([
+  "cas",
+  "put",
+  "get",
+  "ls",
+  "uri",
+  "set",
+  "rm",
+  "stats",
+  "gc",
+  "verify",
+]);
 
 /** `sqlink cas put` for `["cas", "put", "x", "--bogus"]`: the command a help hint should name. */
 function commandPath(args: string[]): string {
@@ -63,7 +74,9 @@ function usageMessage(message: string, args: string[]): string {
   const unknown = /^Unknown arguments?: (.*)$/.exec(message);
   if (!unknown) return message;
   const names = unknown[1].split(", ").map((name) => {
-    const typed = args.find((a) => a === `--${name}` || a === `-${name}` || a.startsWith(`--${name}=`));
+    const typed = args.find((a) =>
+      a === `--${name}` || a === `-${name}` || a.startsWith(`--${name}=`)
+    );
     return typed ? `option "${typed.split("=")[0]}"` : `argument "${name}"`;
   });
   return `Unknown ${names.join(", ")}`;

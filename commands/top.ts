@@ -27,6 +27,8 @@ export function runTopLevel(args: string[]): number {
     return 0;
   }
   return reportError(
-    new UsageError(`Unknown command "${first}"`, { hint: 'Run "sqlink --help" to see the commands' }),
+    new UsageError(`Unknown command "${first}"`, {
+      hint: 'Run "sqlink --help" to see the commands',
+    }),
   );
 }

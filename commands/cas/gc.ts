@@ -15,14 +15,16 @@ interface GcArgs extends CasArgs {
 export function reportEviction(report: EvictionReport, options: { quiet?: boolean } = {}): void {
   if (!options.quiet && report.evicted.length > 0) {
     note(
-      `note: evicted ${report.evicted.length} artifact(s), ${formatBytes(report.freedBytes)}, to stay under the cap of ${
-        formatBytes(report.maxBytes)
-      }`,
+      `note: evicted ${report.evicted.length} artifact(s), ${
+        formatBytes(report.freedBytes)
+      }, to stay under the cap of ${formatBytes(report.maxBytes)}`,
     );
   }
   if (report.overCap) {
     const why = report.pinnedBytes > report.maxBytes
-      ? `bundles pin ${formatBytes(report.pinnedBytes)}, more than the cap of ${formatBytes(report.maxBytes)}; pinned artifacts are kept`
+      ? `bundles pin ${formatBytes(report.pinnedBytes)}, more than the cap of ${
+        formatBytes(report.maxBytes)
+      }; pinned artifacts are kept`
       : `the artifacts just added alone exceed the cap of ${formatBytes(report.maxBytes)}`;
     note(`warning: the cache holds ${formatBytes(report.totalBytes)}: ${why}`);
   }

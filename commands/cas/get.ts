@@ -22,7 +22,12 @@ export const getCommand: CommandModule<CasArgs, GetArgs> = {
       demandOption: true,
       describe: "A BLAKE3 or SHA-256 hash, blake3:/sha256:<hex>, a unique prefix (≥4), or a URI",
     })
-      .option("output", { alias: "o", type: "string", requiresArg: true, describe: "Write to FILE" })
+      .option("output", {
+        alias: "o",
+        type: "string",
+        requiresArg: true,
+        describe: "Write to FILE",
+      })
       .example("sqlink cas get extension:vec0 -o vec0.so", "Restore a file by its URI") as never,
   handler: (argv) => {
     const ref = String(argv.ref);
@@ -44,7 +49,9 @@ export const getCommand: CommandModule<CasArgs, GetArgs> = {
     } else {
       const path = resolve(argv.output);
       cas.exportTo(info, path);
-      if (argv.json) printJson({ ok: true, blake3: info.blake3, sha256: info.sha256, size: info.size, path });
+      if (argv.json) {
+        printJson({ ok: true, blake3: info.blake3, sha256: info.sha256, size: info.size, path });
+      }
     }
     cas.touch(info.blake3);
   },

@@ -19,7 +19,9 @@ interface LsArgs extends CasArgs {
 export function count(value: number | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < 0) {
-    throw new UsageError(`--${flag} needs a whole number of 0 or more`, { hint: `For example --${flag} 10` });
+    throw new UsageError(`--${flag} needs a whole number of 0 or more`, {
+      hint: `For example --${flag} 10`,
+    });
   }
   return value;
 }
@@ -32,7 +34,11 @@ export const lsCommand: CommandModule<CasArgs, LsArgs> = {
     y.option("sort", { choices: SORT_KEYS, default: "created" as SortKey, describe: "Order by" })
       .option("desc", { type: "boolean", default: false, describe: "Reverse the order" })
       .option("limit", { type: "number", requiresArg: true, describe: "Show at most N" })
-      .option("offset", { type: "number", requiresArg: true, describe: "Skip the first N" }) as never,
+      .option("offset", {
+        type: "number",
+        requiresArg: true,
+        describe: "Skip the first N",
+      }) as never,
   handler: (argv) => {
     const options = {
       sort: argv.sort,

@@ -21,7 +21,12 @@ export const putCommand: CommandModule<CasArgs, PutArgs> = {
   command: "put <files..>",
   describe: "Add files to the cache (the same bytes are stored once)",
   builder: (y) =>
-    y.positional("files", { type: "string", array: true, demandOption: true, describe: "Files to add" })
+    y.positional("files", {
+      type: "string",
+      array: true,
+      demandOption: true,
+      describe: "Files to add",
+    })
       .option("uri", {
         type: "string",
         requiresArg: true,
@@ -54,7 +59,11 @@ export const putCommand: CommandModule<CasArgs, PutArgs> = {
     } else {
       for (const r of rows) {
         const status = r.created ? "added  " : "present";
-        line(`${r.blake3}  ${status}  ${formatBytes(r.size).padStart(10)}  ${r.path}${r.uri ? `  as ${r.uri}` : ""}`);
+        line(
+          `${r.blake3}  ${status}  ${formatBytes(r.size).padStart(10)}  ${r.path}${
+            r.uri ? `  as ${r.uri}` : ""
+          }`,
+        );
       }
     }
     if (outcome.eviction) reportEviction(outcome.eviction, { quiet: argv.json });

@@ -16,7 +16,11 @@ const setCommand: CommandModule<CasArgs, UriArgs> = {
   describe: "Bind URI to an artifact (rebinding it if it pointed elsewhere)",
   builder: (y) =>
     y.positional("uri", { type: "string", demandOption: true })
-      .positional("ref", { type: "string", demandOption: true, describe: "Hash, prefix or URI" }) as never,
+      .positional("ref", {
+        type: "string",
+        demandOption: true,
+        describe: "Hash, prefix or URI",
+      }) as never,
   handler: (argv) => {
     const uri = checkUri(String(argv.uri));
     const { blake3, previous } = openCas({ cas: argv.cas }).setUri(uri, String(argv.ref));
@@ -42,7 +46,9 @@ const lsCommand: CommandModule<CasArgs, UriArgs> = {
   describe: "List URI bindings, all or those of one artifact",
   builder: (y) => y.positional("ref", { type: "string", describe: "Hash, prefix or URI" }) as never,
   handler: (argv) => {
-    const bindings = openCas({ cas: argv.cas }).uris(argv.ref === undefined ? undefined : String(argv.ref));
+    const bindings = openCas({ cas: argv.cas }).uris(
+      argv.ref === undefined ? undefined : String(argv.ref),
+    );
     if (argv.json) {
       printJson({ ok: true, uris: bindings });
     } else if (bindings.length === 0) {

@@ -36,9 +36,14 @@ export const verifyCommand: CommandModule<CasArgs, VerifyArgs> = {
     }
     for (const c of report.corrupt) line(`corrupt  ${c.blake3}: ${c.reason}`);
     for (const uri of report.danglingUris) line(`dangling ${uri}: its artifact is gone`);
-    if (report.orphanChunks > 0) line(`orphan   ${report.orphanChunks} chunk row(s) belong to no artifact`);
+    if (report.orphanChunks > 0) {
+      line(`orphan   ${report.orphanChunks} chunk row(s) belong to no artifact`);
+    }
     if (!damaged) line(`checked ${report.checked} artifact(s): all intact`);
-    else if (report.repaired) line(`checked ${report.checked} artifact(s): removed what was damaged`);
-    else line(`checked ${report.checked} artifact(s): damage found; run \`sqlink cas verify --repair\` to remove it`);
+    else if (report.repaired) {
+      line(`checked ${report.checked} artifact(s): removed what was damaged`);
+    } else {line(
+        `checked ${report.checked} artifact(s): damage found; run \`sqlink cas verify --repair\` to remove it`,
+      );}
   },
 };

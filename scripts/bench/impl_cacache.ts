@@ -3,7 +3,7 @@ import cacacheModule from "cacache";
 import { createReadStream, createWriteStream } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { type Timing, timed } from "./common.ts";
+import { timed, type Timing } from "./common.ts";
 import { checkBlob } from "./data.ts";
 
 /** The part of cacache's (untyped) API used here. */

@@ -1,7 +1,7 @@
 /** The floor: plain node:sqlite, no hashing, no bookkeeping. */
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { type Timing, timed } from "./common.ts";
+import { timed, type Timing } from "./common.ts";
 import { checkBlob } from "./data.ts";
 
 function open(dir: string): DatabaseSync {

@@ -1,7 +1,7 @@
 /** sqlink's cas-cache, used the way the CLI uses it. */
 import { join } from "node:path";
 import { CasStore } from "../../lib/cas/store.ts";
-import { type Timing, timed } from "./common.ts";
+import { timed, type Timing } from "./common.ts";
 import { checkBlob } from "./data.ts";
 
 /** Blobs per `putMany` call (one transaction each). */
@@ -9,7 +9,11 @@ const BATCH = 1000;
 
 function open(dir: string): CasStore {
   // A cap far above any workload, so eviction never runs; compression stays at `auto`.
-  return CasStore.open({ path: join(dir, "cas.sqlite"), maxBytes: 64 * 1024 ** 3, compress: "auto" });
+  return CasStore.open({
+    path: join(dir, "cas.sqlite"),
+    maxBytes: 64 * 1024 ** 3,
+    compress: "auto",
+  });
 }
 
 /** putMany in batches; every blob read back with info + read in one snapshot. */

@@ -1,5 +1,5 @@
 /** Run the real sqlink CLI as a subprocess, the way users and CI scripts do. */
-import { fromFileUrl } from "node:url";
+import { fileURLToPath as fromFileUrl } from "node:url";
 
 /** The repository root. */
 export const ROOT = fromFileUrl(new URL("../../", import.meta.url));
@@ -29,12 +29,22 @@ export interface RunOptions {
   env?: Record<string, string>;
   stdin?: string | Uint8Array;
   cwd?: string;
+  /**
+   * Run without the capabilities that let root ignore file permissions, so tests of
+   * unreadable files and read-only directories mean the same as root (as CI runs) as they
+   * do for a normal user.
+   */
+  unprivileged?: boolean;
 }
 
 /** The argv that runs sqlink with `args`, for callers that spawn it themselves. */
 export function sqlinkCommand(args: string[], options: RunOptions = {}): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...PERMISSIONS, MAIN, ...args],
+  const argv = ["run", "--quiet", ...PERMISSIONS, MAIN, ...args];
+  const dropRoot = options.unprivileged && Deno.uid() === 0;
+  return new Deno.Command(dropRoot ? "setpriv" : Deno.execPath(), {
+    args: dropRoot
+      ? ["--bounding-set=-dac_override,-dac_read_search", "--", Deno.execPath(), ...argv]
+      : argv,
     env: { NO_COLOR: "1", ...options.env },
     cwd: options.cwd,
     stdin: options.stdin === undefined ? "null" : "piped",

@@ -1,0 +1,164 @@
+/**
+ * Benchmark sqlink's cas-cache against a raw node:sqlite floor and npm's cacache.
+ *
+ * Every (implementation, workload) pair runs in its own child process so peak RSS is per
+ * scenario; the parent prints one table and the targets, marked PASS or MISS.
+ *
+ *   deno task bench                          # everything
+ *   deno task bench -- --only small          # workloads: small, medium, big (comma list)
+ *   deno task bench -- --impl sqlink,raw     # implementations: sqlink, raw, cacache
+ *   deno task bench -- --reps 3              # best of 3 per scenario
+ */
+import { join } from "node:path";
+import {
+  type ChildResult,
+  type ImplName,
+  IMPLS,
+  progress,
+  WORKLOAD_NAMES,
+  type WorkloadName,
+  WORKLOADS,
+} from "./bench/common.ts";
+import { runChild } from "./bench/child.ts";
+import { ratiosReport, resultsTable } from "./bench/report.ts";
+
+const PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-run",
+  "--allow-sys",
+  "--allow-ffi",
+];
+
+interface Options {
+  workloads: WorkloadName[];
+  impls: ImplName[];
+  reps: number;
+  child?: { impl: ImplName; workload: WorkloadName; dir: string };
+}
+
+function pick<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]) {
+  const names = (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const bad = names.filter((n) => !allowed.includes(n as T));
+  if (names.length === 0 || bad.length > 0) {
+    throw new Error(`${flag} takes a comma list of: ${allowed.join(", ")}`);
+  }
+  return names as T[];
+}
+
+function parseArgs(args: string[]): Options {
+  const options: Options = { workloads: [], impls: [], reps: 1 };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") continue;
+    const [flag, inline] = arg.split("=", 2) as [string, string | undefined];
+    const value = () => inline ?? args[++i];
+    if (flag === "--only") options.workloads.push(...pick(flag, value(), WORKLOAD_NAMES));
+    else if (flag === "--impl") options.impls.push(...pick(flag, value(), IMPLS));
+    else if (flag === "--reps") options.reps = Math.max(1, Number(value()) || 1);
+    else if (flag === "--child") {
+      const [impl] = pick(flag, args[++i], IMPLS);
+      const [workload] = pick(flag, args[++i], WORKLOAD_NAMES);
+      options.child = { impl, workload, dir: "" };
+    } else if (flag === "--dir" && options.child) options.child.dir = value();
+    else throw new Error(`Unknown argument "${arg}" (see the header of scripts/bench.ts)`);
+  }
+  if (options.workloads.length === 0) options.workloads = [...WORKLOAD_NAMES];
+  if (options.impls.length === 0) options.impls = [...IMPLS];
+  return options;
+}
+
+async function spawnChild(impl: ImplName, workload: WorkloadName): Promise<ChildResult> {
+  const dir = await Deno.makeTempDir({ prefix: `sqlink-bench-${impl}-${workload}-` });
+  try {
+    const script = import.meta.filename!;
+    const config = join(import.meta.dirname!, "..", "deno.json");
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        ...PERMISSIONS,
+        "--config",
+        config,
+        script,
+        "--child",
+        impl,
+        workload,
+        "--dir",
+        dir,
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
+    if (!output.success) throw new Error(`child ${impl} ${workload} exited ${output.code}`);
+    return JSON.parse(lines[lines.length - 1]) as ChildResult;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The best (fastest) put and get over the reps, and the highest peak RSS. */
+function best(runs: ChildResult[]): ChildResult {
+  return {
+    ...runs[0],
+    putSeconds: Math.min(...runs.map((r) => r.putSeconds)),
+    getSeconds: Math.min(...runs.map((r) => r.getSeconds)),
+    peakRssBytes: Math.max(...runs.map((r) => r.peakRssBytes)),
+  };
+}
+
+async function main(args: string[]): Promise<void> {
+  const options = parseArgs(args);
+  if (options.child) {
+    if (!options.child.dir) throw new Error("--child needs --dir");
+    return await runChild(options.child.impl, options.child.workload, options.child.dir);
+  }
+  const started = performance.now();
+  const results: ChildResult[] = [];
+  for (const workload of options.workloads) {
+    for (const impl of options.impls) {
+      const runs: ChildResult[] = [];
+      for (let rep = 1; rep <= options.reps; rep++) {
+        const tag = `${WORKLOADS[workload].label} ${impl}` +
+          (options.reps > 1 ? ` (${rep}/${options.reps})` : "");
+        progress(`${tag} ...`);
+        const r = await spawnChild(impl, workload);
+        progress(
+          `${tag}: put ${r.putSeconds.toFixed(3)} s, get ${r.getSeconds.toFixed(3)} s, ` +
+            `peak RSS ${(r.peakRssBytes / 1024 / 1024).toFixed(0)} MiB`,
+        );
+        runs.push(r);
+      }
+      results.push(best(runs));
+    }
+  }
+  const baseRss = Math.max(...results.map((r) => r.baseRssBytes)) / 1024 / 1024;
+  console.log(
+    `sqlink cas benchmark — deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs, ` +
+      `${Deno.build.os}/${Deno.build.arch}, ${
+        options.reps > 1 ? `best of ${options.reps}` : "1 run"
+      } per scenario`,
+  );
+  console.log("");
+  console.log(resultsTable(results));
+  console.log("");
+  console.log(
+    `MB = 10^6 bytes. Peak RSS is VmHWM of the scenario's own process (start-up RSS before ` +
+      `any data: ~${baseRss.toFixed(0)} MiB).`,
+  );
+  console.log("");
+  console.log(ratiosReport(results));
+  console.log("");
+  console.log(`Total time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (err) {
+    console.error(`bench: ${err instanceof Error ? err.message : err}`);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * End-to-end tests of `sqlink cas …`: the real CLI as a subprocess on real files, for what
+ * works and for every bad input a user will try (one `error:` line, one `hint:` line, a
+ * non-zero exit, no stack trace, nothing damaged).
+ */
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { join } from "node:path";
+import { digestBytes } from "../../lib/cas/hash.ts";
+import { type RunResult, runSqlink, tempDir } from "../helpers/cli.ts";
+
+function randomBytes(n: number): Uint8Array {
+  const bytes = new Uint8Array(n);
+  for (let at = 0; at < n; at += 65536) {
+    crypto.getRandomValues(bytes.subarray(at, Math.min(n, at + 65536)));
+  }
+  return bytes;
+}
+
+/** Assert the shape every user error must have. */
+function assertUserError(result: RunResult, code: number, pattern: RegExp): void {
+  assert.equal(result.code, code, `exit code; stderr: ${result.stderr}`);
+  const lines = result.stderr.trimEnd().split("\n");
+  assert.equal(lines.filter((l) => l.startsWith("error: ")).length, 1, result.stderr);
+  assert.match(lines[0], /^error: [A-Z"-]/, "message starts with a capital");
+  assert.ok(!/\.$/.test(lines[0]), "no trailing period");
+  assert.match(result.stderr, pattern);
+  assert.match(result.stderr, /^hint: /m, "a hint says what to do");
+  assert.ok(!/^\s+at /m.test(result.stderr), "no stack trace");
+}
+
+function casEnv(dir: string): Record<string, string> {
+  return { SQLINK_CACHE_DIR: join(dir, "cache"), SQLINK_CAS: "", SQLINK_CAS_MAX_BYTES: "" };
+}
+
+Deno.test("put stores a file once, get returns it byte-exact by hash, prefix, sha256 and URI", async () => {
+  using dir = tempDir();
+  const env = casEnv(dir.path);
+  const bytes = randomBytes(3 * 1024 * 1024 + 17);
+  const file = join(dir.path, "blob.bin");
+  Deno.writeFileSync(file, bytes);
+  const { blake3, sha256 } = digestBytes(bytes);
+
+  const first = await runSqlink(["cas", "put", file, "--uri", "test:blob", "--json"], { env });
+  assert.equal(first.code, 0, first.stderr);
+  const put = JSON.parse(first.stdout);
+  assert.equal(put.results[0].blake3, blake3);
+  assert.equal(put.results[0].sha256, sha256);
+  assert.equal(put.results[0].created, true);
+
+  const again = await runSqlink(["cas", "put", file], { env });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, new RegExp(`^${blake3}  present`));
+
+  for (const ref of ["test:blob", blake3, blake3.slice(0, 8), `sha256:${sha256}`, sha256]) {
+    const out = join(dir.path, `out-${ref.length}-${ref.slice(0, 4)}`);
+    const got = await runSqlink(["cas", "get", ref, "-o", out], { env });
+    assert.equal(got.code, 0, `${ref}: ${got.stderr}`);
+    assert.deepEqual(Deno.readFileSync(out), bytes, ref);
+  }
+  const piped = await runSqlink(["cas", "get", blake3], { env });
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.deepEqual(piped.stdoutBytes, bytes);
+
+  const db = new DatabaseSync(join(dir.path, "cache", "cas.sqlite"));
+  assert.equal(db.prepare("SELECT count(*) AS n FROM __cas_artifact").get()!.n, 1);
+  db.close();
+  assert.equal(Deno.statSync(join(dir.path, "cache")).mode! & 0o777, 0o700);
+});
+
+Deno.test("ls sorts and pages, stats counts, uri set rebinds and rm removes", async () => {
+  using dir = tempDir();
+  const env = casEnv(dir.path);
+  const files = [10, 3000, 200].map((size, i) => {
+    const path = join(dir.path, `f${i}`);
+    Deno.writeFileSync(path, randomBytes(size));
+    return path;
+  });
+  assert.equal((await runSqlink(["cas", "put", ...files], { env })).code, 0);
+
+  const bySize = JSON.parse(
+    (await runSqlink(["cas", "ls", "--sort", "size", "--desc", "--json"], { env })).stdout,
+  );
+  assert.deepEqual(bySize.artifacts.map((a: { size: number }) => a.size), [3000, 200, 10]);
+  const page = JSON.parse(
+    (await runSqlink(["cas", "ls", "--sort", "size", "--limit", "1", "--offset", "1", "--json"], {
+      env,
+    })).stdout,
+  );
+  assert.deepEqual(page.artifacts.map((a: { size: number }) => a.size), [200]);
+  const text = await runSqlink(["cas", "ls"], { env });
+  assert.match(text.stdout, /^BLAKE3\s+SIZE\s+STORED/);
+
+  const [a, b] = bySize.artifacts.map((x: { blake3: string }) => x.blake3);
+  const set1 = JSON.parse(
+    (await runSqlink(["cas", "uri", "set", "extension:x", a, "--json"], { env })).stdout,
+  );
+  assert.equal(set1.previous, null);
+  const set2 = await runSqlink(["cas", "uri", "set", "extension:x", b], { env });
+  assert.equal(set2.code, 0, set2.stderr);
+  assert.match(set2.stdout, new RegExp(`extension:x -> ${b} \\(was ${a}\\)`));
+  const uris = JSON.parse((await runSqlink(["cas", "uri", "ls", "--json"], { env })).stdout);
+  assert.deepEqual(uris.uris.map((u: { uri: string; blake3: string }) => [u.uri, u.blake3]), [[
+    "extension:x",
+    b,
+  ]]);
+
+  const stats = JSON.parse((await runSqlink(["cas", "stats", "--json"], { env })).stdout);
+  assert.equal(stats.artifacts, 3);
+  assert.equal(stats.uris, 1);
+  assert.equal(stats.rawBytes, 3210);
+  assert.equal(stats.schemaVersion, 3);
+  assert.equal(stats.maxBytes, 1024 ** 3);
+
+  assert.equal((await runSqlink(["cas", "uri", "rm", "extension:x"], { env })).code, 0);
+  assertUserError(
+    await runSqlink(["cas", "uri", "rm", "extension:x"], { env }),
+    1,
+    /No artifact is bound/,
+  );
+});
+
+Deno.test("bad input to put is one clear error and changes nothing", async () => {
+  using dir = tempDir();
+  const env = casEnv(dir.path);
+  const good = join(dir.path, "good");
+  Deno.writeFileSync(good, randomBytes(100));
+  const unreadable = join(dir.path, "unreadable");
+  Deno.writeFileSync(unreadable, randomBytes(100));
+  Deno.chmodSync(unreadable, 0o000);
+
+  assertUserError(
+    await runSqlink(["cas", "put", join(dir.path, "missing")], { env }),
+    1,
+    /no such file/,
+  );
+  assertUserError(await runSqlink(["cas", "put", dir.path], { env }), 1, /is a directory/);
+  assertUserError(
+    await runSqlink(["cas", "put", unreadable], { env, unprivileged: true }),
+    1,
+    /permission denied/,
+  );
+  assertUserError(
+    await runSqlink(["cas", "put", good, "--bogus"], { env }),
+    2,
+    /Unknown option "--bogus"/,
+  );
+  assertUserError(await runSqlink(["cas", "put"], { env }), 2, /arguments/);
+  assertUserError(
+    await runSqlink(["cas", "put", good, good, "--uri", "a:b"], { env }),
+    2,
+    /one artifact/,
+  );
+  assertUserError(
+    await runSqlink(["cas", "put", good, "--uri", "nocolon"], { env }),
+    2,
+    /is not a URI/,
+  );
+  assertUserError(await runSqlink(["cas", "put", good, "--uri"], { env }), 2, /uri/);
+  assertUserError(
+    await runSqlink(["cas", "frobnicate"], { env }),
+    2,
+    /Unknown argument "frobnicate"/,
+  );
+
+  const stats = JSON.parse((await runSqlink(["cas", "stats", "--json"], { env })).stdout);
+  assert.equal(stats.artifacts, 0);
+});
+
+Deno.test("a read-only cache directory is a clear error and nothing is written", async () => {
+  using dir = tempDir();
+  const cache = join(dir.path, "cache");
+  Deno.mkdirSync(cache, { mode: 0o500 });
+  Deno.chmodSync(cache, 0o500);
+  const file = join(dir.path, "f");
+  Deno.writeFileSync(file, randomBytes(64));
+  const result = await runSqlink(["cas", "put", file], {
+    env: { SQLINK_CACHE_DIR: cache, SQLINK_CAS: "" },
+    unprivileged: true,
+  });
+  assertUserError(result, 1, /cas-cache/);
+  assert.deepEqual([...Deno.readDirSync(cache)], []);
+});
+
+Deno.test("get refuses malformed, unknown and ambiguous names, and bad destinations", async () => {
+  using dir = tempDir();
+  const env = casEnv(dir.path);
+  const file = join(dir.path, "f");
+  Deno.writeFileSync(file, randomBytes(64));
+  const { blake3 } =
+    JSON.parse((await runSqlink(["cas", "put", file, "--json"], { env })).stdout).results[0];
+
+  assertUserError(
+    await runSqlink(["cas", "get", "xyz!", "-o", "x"], { env }),
+    2,
+    /is not a hash or a URI/,
+  );
+  assertUserError(
+    await runSqlink(["cas", "get", "abc", "-o", "x"], { env }),
+    2,
+    /is not a hash or a URI/,
+  );
+  assertUserError(
+    await runSqlink(["cas", "get", "0".repeat(64), "-o", "x"], { env }),
+    1,
+    /No artifact/,
+  );
+  assertUserError(
+    await runSqlink(["cas", "get", "extension:nope", "-o", "x"], { env }),
+    1,
+    /No artifact is bound/,
+  );
+  const missingDir = join(dir.path, "no", "such", "dir", "out");
+  assertUserError(
+    await runSqlink(["cas", "get", blake3, "-o", missingDir], { env }),
+    1,
+    /Cannot write/,
+  );
+  assertUserError(await runSqlink(["cas", "get", blake3, "--json"], { env }), 2, /needs -o FILE/);
+  assertUserError(await runSqlink(["cas", "get"], { env }), 2, /arguments/);
+});
+
+Deno.test("a flipped byte is refused by get, reported by verify and removed by --repair", async () => {
+  using dir = tempDir();
+  const env = casEnv(dir.path);
+  const small = join(dir.path, "small");
+  const big = join(dir.path, "big");
+  Deno.writeFileSync(small, randomBytes(5000));
+  Deno.writeFileSync(big, randomBytes(2 * 1024 * 1024 + 5));
+  const put = JSON.parse((await runSqlink(["cas", "put", small, big, "--json"], { env })).stdout);
+  const [s, b] = put.results.map((r: { blake3: string }) => r.blake3);
+
+  const db = new DatabaseSync(join(dir.path, "cache", "cas.sqlite"));
+  db.prepare(
+    "UPDATE __cas_artifact SET data = CAST(substr(data, 1, 99) || X'00' || substr(data, 101) AS BLOB) WHERE blake3 = ?",
+  ).run(s);
+  db.prepare(
+    "UPDATE __cas_chunk SET data = CAST(X'FF' || substr(data, 2) AS BLOB) WHERE blake3 = ? AND seq = 1",
+  ).run(b);
+  db.close();
+
+  for (const hash of [s, b]) {
+    const out = join(dir.path, `out-${hash}`);
+    const got = await runSqlink(["cas", "get", hash, "-o", out], { env });
+    assertUserError(got, 1, new RegExp(`Artifact ${hash} is corrupt`));
+    assert.throws(() => Deno.statSync(out), "no file is left behind");
+    const piped = await runSqlink(["cas", "get", hash], { env });
+    assert.equal(piped.code, 1);
+    assert.equal(piped.stdoutBytes.length, 0, "nothing unverified reaches stdout");
+  }
+  assert.deepEqual([...Deno.readDirSync(dir.path)].filter((e) => e.name.endsWith(".tmp")), []);
+
+  const verify = await runSqlink(["cas", "verify"], { env });
+  assert.equal(verify.code, 1);
+  assert.match(verify.stdout, new RegExp(`corrupt  ${s}`));
+  assert.match(verify.stdout, new RegExp(`corrupt  ${b}`));
+  const repaired = JSON.parse(
+    (await runSqlink(["cas", "verify", "--repair", "--json"], { env })).stdout,
+  );
+  assert.equal(repaired.repaired, true);
+  assert.equal(repaired.corrupt.length, 2);
+  const clean = await runSqlink(["cas", "verify"], { env });
+  assert.equal(clean.code, 0, clean.stdout);
+  assert.match(clean.stdout, /checked 0 artifact\(s\): all intact/);
+});
+
+Deno.test("gc evicts least recently used first, keeps pinned blobs and says when they exceed the cap", async () => {
+  using dir = tempDir();
+  const env = casEnv(dir.path);
+  const files = [0, 1, 2].map((i) => {
+    const path = join(dir.path, `f${i}`);
+    Deno.writeFileSync(path, randomBytes(10_000));
+    return path;
+  });
+  const hashes: string[] = [];
+  for (const file of files) {
+    hashes.push(
+      JSON.parse((await runSqlink(["cas", "put", file, "--json"], { env })).stdout).results[0]
+        .blake3,
+    );
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  // Use the oldest again: the middle one becomes least recently used.
+  assert.equal(
+    (await runSqlink(["cas", "get", hashes[0], "-o", join(dir.path, "o")], { env })).code,
+    0,
+  );
+
+  const gc = JSON.parse(
+    (await runSqlink(["cas", "gc", "--max-bytes", "25000", "--json"], { env })).stdout,
+  );
+  assert.deepEqual(gc.evicted.map((e: { blake3: string }) => e.blake3), [hashes[1]]);
+
+  const db = new DatabaseSync(join(dir.path, "cache", "cas.sqlite"));
+  db.exec(
+    `INSERT INTO __cas_bundle(id, name, set_hash, created_at, last_used_at) VALUES (1, 'b', 'x', 0, 0)`,
+  );
+  db.prepare(
+    `INSERT INTO __cas_bundle_member(bundle_id, extension_name, content_hash) VALUES (1, 'a', ?), (1, 'c', ?)`,
+  )
+    .run(hashes[0], hashes[2]);
+  db.close();
+  const pinned = await runSqlink(["cas", "gc", "--max-bytes", "1k"], { env });
+  assert.equal(pinned.code, 0, pinned.stderr);
+  assert.match(pinned.stdout, /evicted 0 artifact/);
+  assert.match(pinned.stderr, /warning: .*bundles pin 19\.5 KiB, more than the cap of 1\.0 KiB/);
+
+  assertUserError(
+    await runSqlink(["cas", "gc", "--max-bytes", "lots"], { env }),
+    2,
+    /Invalid --max-bytes/,
+  );
+});
+
+Deno.test("SQLINK_CAS, --cas and SQLINK_CAS_MAX_BYTES are honoured", async () => {
+  using dir = tempDir();
+  const file = join(dir.path, "f");
+  Deno.writeFileSync(file, randomBytes(4000));
+  const viaEnv = join(dir.path, "env.sqlite");
+  const viaFlag = join(dir.path, "flag.sqlite");
+  const env = { ...casEnv(dir.path), SQLINK_CAS: viaEnv };
+  assert.equal((await runSqlink(["cas", "put", file], { env })).code, 0);
+  assert.equal((await runSqlink(["cas", "put", file, "--cas", viaFlag], { env })).code, 0);
+  assert.ok(Deno.statSync(viaEnv).isFile);
+  assert.ok(Deno.statSync(viaFlag).isFile);
+  assert.throws(() => Deno.statSync(join(dir.path, "cache", "cas.sqlite")));
+
+  const other = join(dir.path, "g");
+  Deno.writeFileSync(other, randomBytes(4000));
+  const capped = await runSqlink(["cas", "put", other, "--json"], {
+    env: { ...env, SQLINK_CAS_MAX_BYTES: "5000" },
+  });
+  assert.equal(capped.code, 0, capped.stderr);
+  assert.equal(JSON.parse(capped.stdout).eviction.evicted.length, 1);
+  assertUserError(
+    await runSqlink(["cas", "stats"], { env: { ...env, SQLINK_CAS_MAX_BYTES: "huge" } }),
+    2,
+    /SQLINK_CAS_MAX_BYTES/,
+  );
+});
+
+Deno.test("a cas-cache that is a text file, a newer schema or another app's database is refused untouched", async () => {
+  using dir = tempDir();
+  const text = join(dir.path, "notes.txt");
+  Deno.writeTextFileSync(text, "these are my notes, not a database\n".repeat(10));
+  const newer = join(dir.path, "newer.sqlite");
+  const db = new DatabaseSync(newer);
+  db.exec(`CREATE TABLE __cas_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+           INSERT INTO __cas_meta VALUES ('schema_version', '9')`);
+  db.close();
+  const app = join(dir.path, "app.sqlite");
+  const appDb = new DatabaseSync(app);
+  appDb.exec(
+    `CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users(name) VALUES ('ada')`,
+  );
+  appDb.close();
+
+  for (
+    const [path, pattern] of [
+      [text, /not a SQLite database/],
+      [newer, /schema version 9 is newer/],
+      [app, /not a sqlink cas-cache/],
+    ] as const
+  ) {
+    const before = Deno.readFileSync(path);
+    assertUserError(
+      await runSqlink(["cas", "ls", "--cas", path], { env: casEnv(dir.path) }),
+      1,
+      pattern,
+    );
+    assert.deepEqual(Deno.readFileSync(path), before);
+    assert.throws(() => Deno.statSync(path + "-wal"));
+  }
+  assertUserError(
+    await runSqlink(["cas", "ls", "--cas", dir.path], { env: casEnv(dir.path) }),
+    1,
+    /is a directory/,
+  );
+});
+
+Deno.test("help and completion", async () => {
+  const help = await runSqlink(["cas", "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /sqlink cas put <files\.\.>/);
+  const putHelp = await runSqlink(["cas", "put", "--help"]);
+  assert.equal(putHelp.code, 0);
+  assert.match(putHelp.stdout, /--uri/);
+  const completion = await runSqlink(["completion"]);
+  assert.equal(completion.code, 0);
+  assert.match(completion.stdout, /sqlink/);
+  const top = await runSqlink(["--help"]);
+  assert.equal(top.code, 0);
+  assert.match(top.stdout, /sqlink cas/);
+});
