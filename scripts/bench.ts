@@ -134,6 +134,7 @@ async function main(args: string[]): Promise<void> {
       results.push(best(runs));
     }
   }
+  const sources = [...new Set(results.map((r) => r.peakRssSource))].join(", ");
   const baseRss = Math.max(...results.map((r) => r.baseRssBytes)) / 1024 / 1024;
   console.log(
     `sqlink cas benchmark — deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs, ` +
@@ -145,8 +146,8 @@ async function main(args: string[]): Promise<void> {
   console.log(resultsTable(results));
   console.log("");
   console.log(
-    `MB = 10^6 bytes. Peak RSS is VmHWM of the scenario's own process (start-up RSS before ` +
-      `any data: ~${baseRss.toFixed(0)} MiB).`,
+    `MB = 10^6 bytes. Peak RSS is the high-water mark of the scenario's own process ` +
+      `(${sources}); start-up RSS before any data ~${baseRss.toFixed(0)} MiB.`,
   );
   console.log("");
   console.log(ratiosReport(results));

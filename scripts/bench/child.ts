@@ -2,8 +2,9 @@
 import { join } from "node:path";
 import {
   type ChildResult,
+  currentRss,
   type ImplName,
-  procStatusBytes,
+  peakRss,
   type Timing,
   type WorkloadName,
   WORKLOADS,
@@ -22,23 +23,23 @@ const IMPLEMENTATIONS: Record<ImplName, Impl> = { sqlink, raw, cacache };
 
 /** Generate the data (untimed), run the scenario in `dir`, print one JSON line. */
 export async function runChild(impl: ImplName, workload: WorkloadName, dir: string): Promise<void> {
-  const baseRssBytes = procStatusBytes("VmRSS");
+  const baseRssBytes = currentRss();
   const { count, size } = WORKLOADS[workload];
   const store = join(dir, impl);
   Deno.mkdirSync(store);
   let timing: Timing;
-  let peakRssBytes: number;
+  let peak: ReturnType<typeof peakRss>;
   if (workload === "big") {
     const src = join(dir, "blob.bin");
     const out = join(dir, "out.bin");
     writeRandomFile(src, size);
     timing = await IMPLEMENTATIONS[impl].file(store, src, out);
-    peakRssBytes = procStatusBytes("VmHWM");
+    peak = peakRss();
     assertSameFile(src, out);
   } else {
     const blobs = randomBlobs(count, size);
     timing = await IMPLEMENTATIONS[impl].many(store, blobs);
-    peakRssBytes = procStatusBytes("VmHWM");
+    peak = peakRss();
   }
   const result: ChildResult = {
     impl,
@@ -47,7 +48,8 @@ export async function runChild(impl: ImplName, workload: WorkloadName, dir: stri
     getSeconds: timing.get,
     bytes: count * size,
     count,
-    peakRssBytes,
+    peakRssBytes: peak.bytes,
+    peakRssSource: peak.source,
     baseRssBytes,
   };
   console.log(JSON.stringify(result));

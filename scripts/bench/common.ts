@@ -1,4 +1,5 @@
 /** What the benchmark measures and the helpers every implementation shares. */
+import process from "node:process";
 
 /** The three workloads: many small blobs, some medium ones, one big one. */
 export const WORKLOADS = {
@@ -27,8 +28,9 @@ export interface ChildResult {
   getSeconds: number;
   bytes: number;
   count: number;
-  /** VmHWM at the end of the child. */
+  /** Peak RSS at the end of the child (VmHWM, or ru_maxrss where that is unreadable). */
   peakRssBytes: number;
+  peakRssSource: "VmHWM" | "ru_maxrss";
   /** VmRSS right after start-up, before any data exists. */
   baseRssBytes: number;
 }
@@ -40,15 +42,25 @@ export async function timed(fn: () => unknown): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-/** A field of /proc/self/status in bytes (Linux only; 0 elsewhere). */
-export function procStatusBytes(field: "VmHWM" | "VmRSS"): number {
+/**
+ * Peak RSS of this process: VmHWM from /proc/self/status when readable (Deno only allows it
+ * under --allow-all), else getrusage's ru_maxrss, which Linux derives from the same
+ * high-water mark.
+ */
+export function peakRss(): { bytes: number; source: "VmHWM" | "ru_maxrss" } {
   try {
     const text = Deno.readTextFileSync("/proc/self/status");
-    const match = text.match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"));
-    return match ? Number(match[1]) * 1024 : 0;
+    const match = text.match(/^VmHWM:\s+(\d+) kB/m);
+    if (match) return { bytes: Number(match[1]) * 1024, source: "VmHWM" };
   } catch {
-    return 0;
+    // NotCapable without --allow-all, or not Linux.
   }
+  return { bytes: process.resourceUsage().maxRSS * 1024, source: "ru_maxrss" };
+}
+
+/** Resident set size right now. */
+export function currentRss(): number {
+  return Deno.memoryUsage().rss;
 }
 
 /** Progress goes to stderr so stdout stays the report (or the child's JSON line). */
