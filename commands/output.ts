@@ -28,7 +28,13 @@ export function outBytes(bytes: Uint8Array): void {
 
 function writeAllSync(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
   let at = 0;
-  while (at < bytes.length) at += stream.writeSync(bytes.subarray(at));
+  try {
+    while (at < bytes.length) at += stream.writeSync(bytes.subarray(at));
+  } catch (err) {
+    // The reader went away (`sqlink cas ls | head -1`): like any Unix tool, stop quietly.
+    if (err instanceof Deno.errors.BrokenPipe) Deno.exit(0);
+    throw err;
+  }
 }
 
 /** Pretty JSON on stdout, one value per command. */

@@ -128,6 +128,18 @@ function isForeignDatabase(db: DatabaseSync): boolean {
   return Number(row?.n ?? 0) > 0;
 }
 
+/** Refuse a version that is newer than this build, or not a version at all. */
+function checkVersion(path: string, version: number): void {
+  if (!Number.isSafeInteger(version) || version < 0) {
+    throw new SqlinkError(
+      "ESCHEMA",
+      `Cannot open the cas-cache "${path}": its schema version is not a version number`,
+      { hint: "Move the file aside; sqlink will start a fresh cache" },
+    );
+  }
+  if (version > SCHEMA_VERSION) throw refuseNewer(path, version);
+}
+
 function refuseNewer(path: string, version: number): SqlinkError {
   return new SqlinkError(
     "ESCHEMA",
@@ -152,7 +164,7 @@ export function openCasDatabase(path: string): DatabaseSync {
   }
   try {
     const version = readSchemaVersion(db);
-    if (version > SCHEMA_VERSION) throw refuseNewer(path, version);
+    checkVersion(path, version);
     if (version === 0 && isForeignDatabase(db)) {
       throw new SqlinkError(
         "ENOTCAS",
@@ -177,7 +189,7 @@ function migrateStepwise(db: DatabaseSync, path: string): void {
   for (;;) {
     const done = immediate(db, () => {
       const version = readSchemaVersion(db);
-      if (version > SCHEMA_VERSION) throw refuseNewer(path, version);
+      checkVersion(path, version);
       if (version === SCHEMA_VERSION) return true;
       MIGRATIONS[version](db);
       db.prepare(

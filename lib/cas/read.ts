@@ -113,6 +113,7 @@ export function findCorruption(db: DatabaseSync, info: ArtifactInfo): string | u
     if (err instanceof SqlinkError && err.code === "EINTEGRITY") {
       return String(err.details?.why);
     }
+    if (err instanceof SqlinkError && err.code === "ECODEC") return err.message;
     throw err;
   }
   const found = digest.digest();

@@ -119,9 +119,20 @@ export class CasStore {
 
   /** Put files (big ones streamed in chunks), each in its own transaction, then enforce the cap. */
   putFiles(paths: string[], options: { uri?: string } = {}): PutOutcome {
-    const results = paths.map((path) =>
-      putFile(this.#db, path, options.uri, this.compress, (fn) => this.write(fn))
-    );
+    const results: PutResult[] = [];
+    try {
+      for (const path of paths) {
+        results.push(putFile(this.#db, path, options.uri, this.compress, (fn) => this.write(fn)));
+      }
+    } catch (err) {
+      // The files before the failing one are committed: they still count against the cap.
+      try {
+        this.#afterPut(results);
+      } catch {
+        this.#total = undefined;
+      }
+      throw err;
+    }
     return { results, eviction: this.#afterPut(results) };
   }
 

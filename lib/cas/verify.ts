@@ -1,6 +1,6 @@
 /** `cas verify`: re-hash everything; with repair, remove what is corrupt (SPEC §3.5). */
 import type { DatabaseSync } from "node:sqlite";
-import { deleteArtifact, INFO_COLUMNS, toInfo } from "./artifact.ts";
+import { deleteArtifact, getInfo, INFO_COLUMNS, toInfo } from "./artifact.ts";
 import { snapshot } from "./db.ts";
 import { findCorruption } from "./read.ts";
 
@@ -42,9 +42,15 @@ export function inspect(
   });
 }
 
-/** Remove what `inspect` found; the caller holds the write lock. */
+/**
+ * Remove what `inspect` found; the caller holds the write lock. Each artifact is checked
+ * again under the lock, so one another process replaced meanwhile is not deleted.
+ */
 export function repair(db: DatabaseSync, found: Omit<VerifyReport, "repaired">): void {
-  for (const { blake3 } of found.corrupt) deleteArtifact(db, blake3);
+  for (const { blake3 } of found.corrupt) {
+    const info = getInfo(db, blake3);
+    if (info && findCorruption(db, info) !== undefined) deleteArtifact(db, blake3);
+  }
   db.exec(`DELETE FROM __cas_uri WHERE blake3 NOT IN (SELECT blake3 FROM __cas_artifact)`);
   db.exec(`DELETE FROM __cas_chunk WHERE blake3 NOT IN (SELECT blake3 FROM __cas_artifact)`);
 }

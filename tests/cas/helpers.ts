@@ -130,7 +130,9 @@ export function count(
   where = "1",
   ...args: Array<string | number>
 ): number {
-  return Number(store.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...args)!.n);
+  return Number(
+    store.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...args)!.n,
+  );
 }
 
 /** The six tables of a v3 cas-cache (besides `__cas_chunk`). */
@@ -145,9 +147,12 @@ export const SIX_TABLES = [
 
 /** Names of the tables in the database at `path`. */
 export function tableNames(path: string): string[] {
-  return withDb(path, (db) =>
-    db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).all()
-      .map((row) => String(row.name)));
+  return withDb(
+    path,
+    (db) =>
+      db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).all()
+        .map((row) => String(row.name)),
+  );
 }
 
 /** The recorded schema version of the database at `path`. */

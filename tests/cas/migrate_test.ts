@@ -137,7 +137,9 @@ function buildV2(path: string): void {
       0,
       2101,
     );
-    const chunk = db.prepare(`INSERT INTO __cas_chunk(blake3, seq, codec, data) VALUES (?, ?, ?, ?)`);
+    const chunk = db.prepare(
+      `INSERT INTO __cas_chunk(blake3, seq, codec, data) VALUES (?, ?, ?, ?)`,
+    );
     let seq = 0;
     for (let at = 0; at < V2_CHUNKED.bytes.length; at += V2_CHUNK) {
       chunk.run(V2_CHUNKED.blake3, seq++, "raw", V2_CHUNKED.bytes.subarray(at, at + V2_CHUNK));
@@ -275,7 +277,7 @@ Deno.test("migrate: a fresh cache is created at v3 and reopening it changes noth
   store.put(utf8("fresh"), { uri: "note:fresh" });
   store.close();
   assert.equal(schemaVersionOf(path), 3);
-  assert.equal((Deno.statSync(join(dir.path, "sub")).mode! & 0o777), 0o700);
+  assert.equal(Deno.statSync(join(dir.path, "sub")).mode! & 0o777, 0o700);
   assertSecondOpenIsNoop(path);
   assertSecondOpenIsNoop(path);
 });
@@ -314,6 +316,27 @@ Deno.test("migrate: a WAL-mode cache from a newer sqlink is refused, file untouc
   throwsCode(() => CasStore.open({ path }), "ESCHEMA");
   assert.deepEqual(Deno.readFileSync(path), before);
   assert.deepEqual(listDir(dir.path), ["future-wal.sqlite"]);
+});
+
+Deno.test("migrate: a schema_version that is not a number is refused, file untouched", () => {
+  // BUG (lib/cas/db.ts): readSchemaVersion returns NaN for 'abc'; NaN is neither newer nor
+  // older than 3, so the file is switched to WAL and opened unmigrated, and the first query
+  // fails with ESQLITE "no such column".
+  using dir = tempDir();
+  const path = join(dir.path, "garbled.sqlite");
+  withDb(path, (db) => {
+    db.exec(V1_SQL);
+    db.exec(`INSERT INTO __cas_meta(key, value) VALUES ('schema_version', 'abc')`);
+  });
+  const before = Deno.readFileSync(path);
+  let store: CasStore | undefined;
+  try {
+    throwsCode(() => (store = CasStore.open({ path })), "ESCHEMA");
+  } finally {
+    (store as CasStore | undefined)?.close();
+  }
+  assert.deepEqual(Deno.readFileSync(path), before);
+  assert.deepEqual(listDir(dir.path), ["garbled.sqlite"]);
 });
 
 Deno.test("migrate: a text file is refused as ENOTDB, byte-identical afterwards", () => {
@@ -380,7 +403,7 @@ Deno.test("migrate: a v2 cache whose meta says 1 is brought forward idempotently
   }
 });
 
-Deno.test("migrate: two connections opening one v1 file agree on v3", () => {
+Deno.test("migrate: a v1 file opened by two connections in turn is migrated once, to WAL", () => {
   using dir = tempDir();
   const path = join(dir.path, "v1.sqlite");
   buildV1(path);

@@ -1,0 +1,231 @@
+/**
+ * Eviction (SPEC §3.4): LRU under a byte cap, after puts and on gc; the URIs of evicted
+ * artifacts go with them; artifacts a saved bundle references are never evicted.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CasStore } from "../../lib/cas/store.ts";
+import { count, openStore, pin, randomBytes, setLastUsed, tempDir, unpin } from "./helpers.ts";
+
+const SIZE = 3000;
+
+/** Put `names.length` random blobs of SIZE bytes, each with the URI `extension:<name>`. */
+function putNamed(store: CasStore, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    out[name] = store.put(randomBytes(SIZE), { uri: `extension:${name}` }).blake3;
+  }
+  return out;
+}
+
+function present(store: CasStore, blake3: string): boolean {
+  return store.info(blake3) !== undefined;
+}
+
+Deno.test("evict: a put over the cap evicts least recently used first, with their URIs", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { maxBytes: 10_000, compress: "none" });
+  const h = putNamed(store, ["a", "b", "c"]);
+  assert.equal(store.stats().storedBytes, 9000);
+  setLastUsed(store, h.a, 100);
+  setLastUsed(store, h.b, 300);
+  setLastUsed(store, h.c, 200);
+
+  const d = store.put(randomBytes(SIZE), { uri: "extension:d" });
+  // put() returns only the result; the eviction report comes from putMany.
+  assert.ok(!present(store, h.a), "a (least recently used) was evicted");
+  assert.ok(present(store, h.b) && present(store, h.c) && present(store, d.blake3));
+  assert.equal(count(store, "__cas_uri", "uri = 'extension:a'"), 0);
+  assert.equal(count(store, "__cas_uri"), 3);
+
+  const e = store.putMany([{ bytes: randomBytes(SIZE), uri: "extension:e" }]);
+  assert.deepEqual(e.eviction?.evicted, [{ blake3: h.c, storedSize: SIZE }]);
+  assert.equal(e.eviction?.freedBytes, SIZE);
+  assert.equal(e.eviction?.totalBytes, 9000);
+  assert.equal(e.eviction?.overCap, false);
+  assert.equal(e.eviction?.maxBytes, 10_000);
+
+  const f = store.putMany([{ bytes: randomBytes(SIZE), uri: "extension:f" }]);
+  assert.deepEqual(f.eviction?.evicted.map((x) => x.blake3), [h.b]);
+  assert.deepEqual(store.uris().map((u) => u.uri), ["extension:d", "extension:e", "extension:f"]);
+  assert.equal(store.stats().storedBytes, 9000);
+  assert.equal(store.stats().artifacts, 3);
+
+  // A put that stays under the cap evicts nothing and reports nothing.
+  store.gc(100_000);
+  const small = store.putMany([{ bytes: randomBytes(10) }]);
+  assert.equal(small.eviction, undefined);
+});
+
+Deno.test("evict: LRU order follows touches and URI resolves", async () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { maxBytes: 1_000_000, compress: "none" });
+  const h = putNamed(store, ["a", "b", "c", "d"]);
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+  await tick();
+  store.touch(h.b);
+  await tick();
+  store.touch(h.a);
+  await tick();
+  store.resolve("extension:c");
+  // Order of last use, oldest first: d, b, a, c.
+  const report = store.gc(SIZE * 2);
+  assert.deepEqual(report.evicted.map((x) => x.blake3), [h.d, h.b]);
+  assert.equal(report.totalBytes, SIZE * 2);
+  assert.equal(report.overCap, false);
+  assert.deepEqual(store.uris().map((u) => u.uri), ["extension:a", "extension:c"]);
+  assert.deepEqual(
+    store.list({ sort: "used" }).map((x) => x.blake3),
+    [h.a, h.c],
+  );
+});
+
+Deno.test("evict: gc under the cap removes nothing", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { maxBytes: 10_000, compress: "none" });
+  putNamed(store, ["a", "b"]);
+  const report = store.gc();
+  assert.deepEqual(report.evicted, []);
+  assert.equal(report.freedBytes, 0);
+  assert.equal(report.totalBytes, 6000);
+  assert.equal(report.maxBytes, 10_000);
+  assert.equal(report.overCap, false);
+  assert.equal(store.gc(6000).evicted.length, 0, "exactly at the cap fits");
+  assert.equal(store.gc(5999).evicted.length, 1);
+});
+
+Deno.test("evict: artifacts a bundle references are never evicted", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { maxBytes: 10_000, compress: "none" });
+  const h = putNamed(store, ["a", "b", "c"]);
+  setLastUsed(store, h.a, 100);
+  setLastUsed(store, h.b, 300);
+  setLastUsed(store, h.c, 200);
+  const bundle = pin(store, "team", [h.a]);
+  assert.equal(store.list().find((x) => x.blake3 === h.a)?.pinned, true);
+  assert.equal(store.list().find((x) => x.blake3 === h.b)?.pinned, false);
+  assert.equal(store.stats().pinnedBytes, SIZE);
+
+  // The oldest is pinned, so the next oldest goes.
+  const d = store.putMany([{ bytes: randomBytes(SIZE), uri: "extension:d" }]);
+  assert.deepEqual(d.eviction?.evicted.map((x) => x.blake3), [h.c]);
+  assert.ok(present(store, h.a));
+  assert.equal(d.eviction?.pinnedBytes, SIZE);
+
+  // A cap below the pinned bytes: everything unpinned goes, the pinned rows stay, and the
+  // report says the cache is still over the cap.
+  const gc = store.gc(1000);
+  assert.equal(gc.overCap, true);
+  assert.equal(gc.pinnedBytes, SIZE);
+  assert.ok(gc.pinnedBytes > gc.maxBytes);
+  assert.equal(gc.totalBytes, SIZE);
+  assert.deepEqual(new Set(gc.evicted.map((x) => x.blake3)), new Set([h.b, d.results[0].blake3]));
+  assert.ok(present(store, h.a));
+  assert.equal(store.resolve("extension:a").blake3, h.a, "the pinned artifact's URI stays");
+  assert.equal(count(store, "__cas_bundle_member"), 1);
+  assert.equal(count(store, "__cas_bundle"), 1);
+
+  // Once the bundle is gone, the artifact is evictable again.
+  unpin(store, bundle);
+  const again = store.gc(1000);
+  assert.deepEqual(again.evicted.map((x) => x.blake3), [h.a]);
+  assert.equal(again.overCap, false);
+  assert.equal(again.pinnedBytes, 0);
+  assert.equal(again.totalBytes, 0);
+  assert.equal(count(store, "__cas_uri"), 0);
+});
+
+Deno.test("evict: one artifact pinned by two bundles stays until both are gone", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { maxBytes: 10_000, compress: "none" });
+  const h = putNamed(store, ["a"]);
+  const one = pin(store, "one", [h.a]);
+  const two = pin(store, "two", [h.a]);
+  assert.equal(store.stats().pinnedBytes, SIZE, "pinned bytes count the artifact once");
+  assert.equal(store.gc(0).evicted.length, 0);
+  unpin(store, one);
+  assert.equal(store.gc(0).evicted.length, 0);
+  unpin(store, two);
+  assert.equal(store.gc(0).evicted.length, 1);
+});
+
+Deno.test("evict: a fresh put bigger than the cap survives its own eviction pass", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { maxBytes: 5000, compress: "none" });
+  const h = putNamed(store, ["a"]);
+  const big = store.putMany([{ bytes: randomBytes(8000), uri: "extension:big" }]);
+  assert.deepEqual(big.eviction?.evicted.map((x) => x.blake3), [h.a]);
+  assert.equal(big.eviction?.overCap, true);
+  assert.ok(present(store, big.results[0].blake3));
+  // A later gc may evict it: it is no longer fresh.
+  assert.deepEqual(store.gc().evicted.map((x) => x.blake3), [big.results[0].blake3]);
+});
+
+Deno.test("evict: a chunked artifact is evicted with all its chunks", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { maxBytes: 10 * 1024 * 1024, compress: "none" });
+  const big = store.put(randomBytes(2.5 * 1024 * 1024), { uri: "extension:big" });
+  assert.equal(store.info(big.blake3)!.chunks, 3);
+  assert.equal(count(store, "__cas_chunk"), 3);
+  const report = store.gc(1024);
+  assert.deepEqual(report.evicted.map((x) => x.blake3), [big.blake3]);
+  assert.equal(count(store, "__cas_chunk"), 0);
+  assert.equal(count(store, "__cas_artifact"), 0);
+  assert.equal(count(store, "__cas_uri"), 0);
+  assert.deepEqual(store.verify().corrupt, []);
+  assert.equal(store.verify().orphanChunks, 0);
+});
+
+Deno.test("evict: a put sees what other connections stored (shared cache, two processes)", () => {
+  using dir = tempDir();
+  const path = join(dir.path, "cas.sqlite");
+  const mine = CasStore.open({ path, maxBytes: 10_000, compress: "none" });
+  const theirs = CasStore.open({ path, maxBytes: 1_000_000, compress: "none" });
+  try {
+    const a = mine.put(randomBytes(SIZE)).blake3;
+    setLastUsed(mine, a, 1);
+    theirs.put(randomBytes(SIZE));
+    theirs.put(randomBytes(SIZE));
+    // Now the file holds 9000 bytes; this put takes it to 12000 > 10000.
+    const outcome = mine.putMany([{ bytes: randomBytes(SIZE) }]);
+    assert.deepEqual(outcome.eviction?.evicted.map((x) => x.blake3), [a]);
+    assert.equal(outcome.eviction?.totalBytes, 9000);
+    assert.equal(mine.stats().storedBytes, 9000);
+    assert.equal(theirs.stats().storedBytes, 9000);
+  } finally {
+    mine.close();
+    theirs.close();
+  }
+});
+
+Deno.test("evict: eviction counts stored (compressed) bytes, not raw bytes", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { maxBytes: 50_000, compress: "zstd" });
+  const text = new TextEncoder().encode("compressible line of text\n".repeat(8000)); // ~200 KiB
+  const put = store.putMany([{ bytes: text }]);
+  assert.equal(put.results[0].codec, "zstd");
+  assert.ok(put.results[0].storedSize < 50_000);
+  assert.equal(put.eviction, undefined, "200 KiB raw fit a 50 kB cap once compressed");
+  assert.equal(store.stats().rawBytes, text.length);
+  assert.equal(store.stats().storedBytes, put.results[0].storedSize);
+});
+
+Deno.test("evict: a putFiles that fails part-way still keeps the cache under the cap", () => {
+  // BUG (lib/cas/store.ts putFiles): when a later path fails, the files already committed
+  // never reach #afterPut, so the cached #total misses their bytes (PRAGMA data_version does
+  // not change for the connection's own writes) and later puts skip eviction.
+  using dir = tempDir();
+  using store = openStore(dir.path, { maxBytes: 10_000, compress: "none" });
+  store.put(randomBytes(SIZE));
+  const file = join(dir.path, "b.bin");
+  Deno.writeFileSync(file, randomBytes(SIZE));
+  assert.throws(() => store.putFiles([file, join(dir.path, "missing.bin")]));
+  assert.equal(store.stats().storedBytes, 6000, "the first file was stored");
+  store.put(randomBytes(SIZE));
+  const last = store.putMany([{ bytes: randomBytes(SIZE) }]);
+  assert.ok(last.eviction, "a put that takes the total to 12000 > 10000 must evict");
+  assert.ok(
+    store.stats().storedBytes <= store.maxBytes,
+    `stored ${store.stats().storedBytes} > cap ${store.maxBytes}`,
+  );
+});
