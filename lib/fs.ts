@@ -55,3 +55,14 @@ export async function writeAtomic(
     throw fsError(err, "write to", path);
   }
 }
+
+/** Read into `buf` until it is full or the file ends; returns the byte count. */
+export function readFull(file: Deno.FsFile, buf: Uint8Array): number {
+  let filled = 0;
+  while (filled < buf.length) {
+    const n = file.readSync(buf.subarray(filled));
+    if (n === null || n === 0) break;
+    filled += n;
+  }
+  return filled;
+}

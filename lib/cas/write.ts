@@ -8,6 +8,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { fsError, SqlinkError } from "../errors.ts";
+import { readFull } from "../fs.ts";
 import { type CompressPolicy, encode } from "./codec.ts";
 import { digestBytes, type Digests, StreamDigest } from "./hash.ts";
 import { getInfo, touchArtifact } from "./artifact.ts";
@@ -123,17 +124,6 @@ export function putBatch(
       return result;
     });
   });
-}
-
-/** Read into `buf` until it is full or the file ends; returns the byte count. */
-function readFull(file: Deno.FsFile, buf: Uint8Array): number {
-  let filled = 0;
-  while (filled < buf.length) {
-    const n = file.readSync(buf.subarray(filled));
-    if (n === null || n === 0) break;
-    filled += n;
-  }
-  return filled;
 }
 
 /** Call `each` with consecutive CHUNK_BYTES pieces of the file (the last may be shorter). */

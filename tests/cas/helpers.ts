@@ -6,20 +6,7 @@ import { SqlinkError } from "../../lib/errors.ts";
 import { type CasOptions, CasStore } from "../../lib/cas/store.ts";
 import { toHex } from "../../lib/cas/hash.ts";
 
-/** A fresh temporary directory, removed (recursively) on dispose. */
-export function tempDir(prefix = "sqlink-cas-test-"): { path: string } & Disposable {
-  const path = Deno.makeTempDirSync({ prefix });
-  return {
-    path,
-    [Symbol.dispose]() {
-      try {
-        Deno.removeSync(path, { recursive: true });
-      } catch {
-        // Already gone.
-      }
-    },
-  };
-}
+export { tempDir } from "../helpers/cli.ts";
 
 /** A CasStore on `<dir>/cas.sqlite`, closed on dispose. */
 export function openStore(
