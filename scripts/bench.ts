@@ -7,7 +7,7 @@
  *   deno task bench                          # everything
  *   deno task bench -- --only small          # workloads: small, medium, big (comma list)
  *   deno task bench -- --impl sqlink,raw     # implementations: sqlink, raw, cacache
- *   deno task bench -- --reps 3              # best of 3 per scenario
+ *   deno task bench -- --reps 1              # one run per scenario (default: best of 3)
  */
 import { join } from "node:path";
 import {
@@ -48,7 +48,7 @@ function pick<T extends string>(flag: string, value: string | undefined, allowed
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { workloads: [], impls: [], reps: 1 };
+  const options: Options = { workloads: [], impls: [], reps: 3 };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--") continue;
@@ -116,24 +116,26 @@ async function main(args: string[]): Promise<void> {
     return await runChild(options.child.impl, options.child.workload, options.child.dir);
   }
   const started = performance.now();
-  const results: ChildResult[] = [];
-  for (const workload of options.workloads) {
-    for (const impl of options.impls) {
-      const runs: ChildResult[] = [];
-      for (let rep = 1; rep <= options.reps; rep++) {
+  // Reps are the outer loop, so a slow spell of a noisy machine is spread over every scenario
+  // instead of hitting all reps of one.
+  const runs = new Map<string, ChildResult[]>();
+  for (let rep = 1; rep <= options.reps; rep++) {
+    for (const workload of options.workloads) {
+      for (const impl of options.impls) {
         const tag = `${WORKLOADS[workload].label} ${impl}` +
-          (options.reps > 1 ? ` (${rep}/${options.reps})` : "");
+          (options.reps > 1 ? ` (rep ${rep}/${options.reps})` : "");
         progress(`${tag} ...`);
         const r = await spawnChild(impl, workload);
         progress(
           `${tag}: put ${r.putSeconds.toFixed(3)} s, get ${r.getSeconds.toFixed(3)} s, ` +
             `peak RSS ${(r.peakRssBytes / 1024 / 1024).toFixed(0)} MiB`,
         );
-        runs.push(r);
+        const key = `${workload}/${impl}`;
+        runs.set(key, [...(runs.get(key) ?? []), r]);
       }
-      results.push(best(runs));
     }
   }
+  const results = [...runs.values()].map(best);
   const sources = [...new Set(results.map((r) => r.peakRssSource))].join(", ");
   const baseRss = Math.max(...results.map((r) => r.baseRssBytes)) / 1024 / 1024;
   console.log(

@@ -1,4 +1,5 @@
 /** Rows of `__cas_artifact`: reading one, touching it, and deleting it with its parts. */
+import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 
 /** What the cas-cache knows about one artifact (its bytes are read separately). */
@@ -36,25 +37,25 @@ export function toInfo(row: Record<string, unknown>): ArtifactInfo {
 
 /** The artifact keyed by `blake3`, or undefined. */
 export function getInfo(db: DatabaseSync, blake3: string): ArtifactInfo | undefined {
-  const row = db.prepare(`SELECT ${INFO_COLUMNS} FROM __cas_artifact WHERE blake3 = ?`).get(blake3);
+  const row = sql(db, `SELECT ${INFO_COLUMNS} FROM __cas_artifact WHERE blake3 = ?`).get(blake3);
   return row ? toInfo(row) : undefined;
 }
 
 /** Mark the artifact as used now (the LRU clock). */
 export function touchArtifact(db: DatabaseSync, blake3: string, now: number): void {
-  db.prepare(`UPDATE __cas_artifact SET last_used_at = ? WHERE blake3 = ?`).run(now, blake3);
+  sql(db, `UPDATE __cas_artifact SET last_used_at = ? WHERE blake3 = ?`).run(now, blake3);
 }
 
 /** Remove an artifact, its chunks and every URI bound to it; the caller holds the write lock. */
 export function deleteArtifact(db: DatabaseSync, blake3: string): void {
-  db.prepare(`DELETE FROM __cas_chunk WHERE blake3 = ?`).run(blake3);
-  db.prepare(`DELETE FROM __cas_uri WHERE blake3 = ?`).run(blake3);
-  db.prepare(`DELETE FROM __cas_artifact WHERE blake3 = ?`).run(blake3);
+  sql(db, `DELETE FROM __cas_chunk WHERE blake3 = ?`).run(blake3);
+  sql(db, `DELETE FROM __cas_uri WHERE blake3 = ?`).run(blake3);
+  sql(db, `DELETE FROM __cas_artifact WHERE blake3 = ?`).run(blake3);
 }
 
 /** True when a saved bundle references the artifact (so eviction must keep it). */
 export function isPinned(db: DatabaseSync, blake3: string): boolean {
-  return db.prepare(`SELECT 1 FROM __cas_bundle_member WHERE content_hash = ? LIMIT 1`).get(
+  return sql(db, `SELECT 1 FROM __cas_bundle_member WHERE content_hash = ? LIMIT 1`).get(
     blake3,
   ) !==
     undefined;

@@ -1,4 +1,5 @@
 /** Listing artifacts and summarizing the cas-cache (`cas ls`, `cas stats`). */
+import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { type ArtifactInfo, INFO_COLUMNS, toInfo } from "./artifact.ts";
 import { pinnedTotal } from "./evict.ts";
@@ -38,7 +39,8 @@ export function listArtifacts(db: DatabaseSync, options: ListOptions = {}): List
     });
   }
   const dir = options.desc ? "DESC" : "ASC";
-  const rows = db.prepare(
+  const rows = sql(
+    db,
     `SELECT ${INFO_COLUMNS},
        (SELECT json_group_array(uri) FROM (SELECT uri FROM __cas_uri u WHERE u.blake3 = a.blake3 ORDER BY uri)) AS uris,
        EXISTS (SELECT 1 FROM __cas_bundle_member m WHERE m.content_hash = a.blake3) AS pinned
@@ -71,11 +73,11 @@ export function casStats(
   db: DatabaseSync,
   context: { path: string; schemaVersion: number; maxBytes: number },
 ): CasStats {
-  const art = db.prepare(
+  const art = sql(
+    db,
     `SELECT count(*) AS n, total(size) AS raw, total(stored_size) AS stored FROM __cas_artifact`,
   ).get()!;
-  const count = (table: string) =>
-    Number(db.prepare(`SELECT count(*) AS n FROM ${table}`).get()!.n);
+  const count = (table: string) => Number(sql(db, `SELECT count(*) AS n FROM ${table}`).get()!.n);
   return {
     ...context,
     artifacts: Number(art.n),

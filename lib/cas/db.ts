@@ -175,6 +175,9 @@ export function openCasDatabase(path: string): DatabaseSync {
         },
       );
     }
+    // Big pages for a new cache: blobs span far fewer pages, which halves the cost of a
+    // small put (measured in `deno task bench`). Only possible before the first table.
+    if (version === 0) db.exec("PRAGMA page_size = 65536");
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
     if (version < SCHEMA_VERSION) migrateStepwise(db, path);
     return db;

@@ -3,6 +3,7 @@
  * references, with their URIs, until the stored total fits the cap. Pinned artifacts stay
  * even when they alone exceed it; the report says so.
  */
+import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { deleteArtifact } from "./artifact.ts";
 
@@ -22,13 +23,14 @@ export interface EvictionReport {
 
 /** Sum of stored bytes of every artifact. */
 export function storedTotal(db: DatabaseSync): number {
-  return Number(db.prepare(`SELECT total(stored_size) AS n FROM __cas_artifact`).get()?.n ?? 0);
+  return Number(sql(db, `SELECT total(stored_size) AS n FROM __cas_artifact`).get()?.n ?? 0);
 }
 
 /** Sum of stored bytes of artifacts a bundle references. */
 export function pinnedTotal(db: DatabaseSync): number {
   return Number(
-    db.prepare(
+    sql(
+      db,
       `SELECT total(stored_size) AS n FROM __cas_artifact
        WHERE blake3 IN (SELECT content_hash FROM __cas_bundle_member)`,
     ).get()?.n ?? 0,
@@ -47,7 +49,8 @@ export function evict(
   let total = storedTotal(db);
   const evicted: EvictionReport["evicted"] = [];
   if (total > maxBytes) {
-    const candidates = db.prepare(
+    const candidates = sql(
+      db,
       `SELECT blake3, stored_size FROM __cas_artifact a
        WHERE NOT EXISTS (SELECT 1 FROM __cas_bundle_member m WHERE m.content_hash = a.blake3)
        ORDER BY last_used_at, rowid`,

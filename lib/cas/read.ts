@@ -2,9 +2,10 @@
  * Reading artifacts back for use (SPEC §3.5): every read re-hashes what was stored and
  * compares it with the BLAKE3 key, so a damaged blob is an error naming it, never data.
  */
+import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { SqlinkError } from "../errors.ts";
-import type { ArtifactInfo } from "./artifact.ts";
+import { type ArtifactInfo, INFO_COLUMNS, toInfo } from "./artifact.ts";
 import { decode } from "./codec.ts";
 import { blake3Hex, StreamDigest } from "./hash.ts";
 
@@ -32,14 +33,14 @@ function decodeOrCorrupt(info: ArtifactInfo, codec: string, data: unknown): Uint
  */
 export function* pieces(db: DatabaseSync, info: ArtifactInfo): Generator<Uint8Array> {
   if (info.chunks === 0) {
-    const row = db.prepare(`SELECT codec, data FROM __cas_artifact WHERE blake3 = ?`).get(
+    const row = sql(db, `SELECT codec, data FROM __cas_artifact WHERE blake3 = ?`).get(
       info.blake3,
     );
     yield decodeOrCorrupt(info, String(row?.codec), row?.data);
     return;
   }
   let expected = 0;
-  const rows = db.prepare(`SELECT seq, codec, data FROM __cas_chunk WHERE blake3 = ? ORDER BY seq`)
+  const rows = sql(db, `SELECT seq, codec, data FROM __cas_chunk WHERE blake3 = ? ORDER BY seq`)
     .iterate(info.blake3);
   for (const row of rows) {
     if (Number(row.seq) !== expected) {
@@ -58,6 +59,22 @@ function check(info: ArtifactInfo, size: number, found: string): void {
     throw corruptError(info.blake3, `it holds ${size} bytes where ${info.size} were stored`);
   }
   if (found !== info.blake3) throw corruptError(info.blake3, `its bytes hash to ${found}`);
+}
+
+/**
+ * The artifact keyed by `blake3` in memory, verified, or undefined when absent. An inline
+ * blob takes one query (the hot path of small reads).
+ */
+export function readByKey(db: DatabaseSync, blake3: string): Uint8Array | undefined {
+  const row = sql(db, `SELECT ${INFO_COLUMNS}, data FROM __cas_artifact WHERE blake3 = ?`).get(
+    blake3,
+  );
+  if (!row) return undefined;
+  const info = toInfo(row);
+  if (info.chunks > 0) return readVerified(db, info);
+  const bytes = decodeOrCorrupt(info, info.codec, row.data);
+  check(info, bytes.length, blake3Hex(bytes));
+  return bytes;
 }
 
 /** The whole artifact in memory, verified. */

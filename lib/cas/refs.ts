@@ -3,6 +3,7 @@
  * `blake3:<hex>` / `sha256:<hex>` (full or prefix), a bare hex prefix of at least 4
  * characters (matched against BLAKE3), or a URI such as `extension:vec0`.
  */
+import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { SqlinkError, UsageError } from "../errors.ts";
 
@@ -54,12 +55,13 @@ export function parseRef(text: string): Ref {
 
 function candidatesByPrefix(db: DatabaseSync, column: "blake3" | "sha256", hex: string): string[] {
   if (hex.length === FULL) {
-    return db.prepare(`SELECT blake3 FROM __cas_artifact WHERE ${column} = ?`).all(hex)
+    return sql(db, `SELECT blake3 FROM __cas_artifact WHERE ${column} = ?`).all(hex)
       .map((row) => String(row.blake3));
   }
   // Hex digits sort below "g", so [prefix, prefix + "g") is exactly the prefix's range and
   // the index answers it without a scan.
-  return db.prepare(
+  return sql(
+    db,
     `SELECT blake3 FROM __cas_artifact WHERE ${column} >= ? AND ${column} < ? ORDER BY blake3 LIMIT 11`,
   ).all(hex, hex + "g").map((row) => String(row.blake3));
 }

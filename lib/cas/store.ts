@@ -3,6 +3,7 @@
  * It composes the single-job modules beside it and owns what they have in common: the
  * connection, the cap, the compression policy, and error translation.
  */
+import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { fsError, SqlinkError } from "../errors.ts";
 import { removeQuietly, tempSibling } from "../fs.ts";
@@ -17,7 +18,7 @@ import {
 import type { CompressPolicy } from "./codec.ts";
 import { immediate, openCasDatabase, snapshot, sqliteError } from "./db.ts";
 import { evict, type EvictionReport, storedTotal } from "./evict.ts";
-import { readVerified, streamVerified } from "./read.ts";
+import { readByKey, readVerified, streamVerified } from "./read.ts";
 import { findByHash, parseRef } from "./refs.ts";
 import { SCHEMA_VERSION } from "./schema.ts";
 import { bindUri, listUris, removeUri, resolveUri, type UriBinding } from "./uris.ts";
@@ -138,7 +139,7 @@ export class CasStore {
 
   /** Stored total, recounted only when another connection has written since we last did. */
   #currentTotal(): number {
-    const version = Number(this.#db.prepare("PRAGMA data_version").get()!.data_version);
+    const version = Number(sql(this.#db, "PRAGMA data_version").get()!.data_version);
     if (this.#total === undefined || version !== this.#dataVersion) {
       this.#total = storedTotal(this.#db);
       this.#dataVersion = version;
@@ -192,6 +193,17 @@ export class CasStore {
   /** Mark an artifact as used now. */
   touch(blake3: string): void {
     this.write(() => touchArtifact(this.#db, blake3, Date.now()));
+  }
+
+  /** The bytes of the artifact keyed by `blake3`, verified; unknown → ENOTFOUND. */
+  readKey(blake3: string): Uint8Array {
+    const bytes = this.readSnapshot(() => readByKey(this.#db, blake3));
+    if (!bytes) {
+      throw new SqlinkError("ENOTFOUND", `No artifact in the cas-cache has the key ${blake3}`, {
+        hint: "List what the cache holds with `sqlink cas ls`",
+      });
+    }
+    return bytes;
   }
 
   /** The artifact's bytes, re-hashed and verified. */

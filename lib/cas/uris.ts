@@ -1,4 +1,5 @@
 /** URIs (SPEC §3.3): loose, many-to-one handles onto artifacts, e.g. `extension:vec0`. */
+import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { SqlinkError } from "../errors.ts";
 import { touchArtifact } from "./artifact.ts";
@@ -32,8 +33,9 @@ export function bindUri(
   now: number,
 ): string | undefined {
   checkUri(uri);
-  const before = db.prepare(`SELECT blake3 FROM __cas_uri WHERE uri = ?`).get(uri);
-  db.prepare(
+  const before = sql(db, `SELECT blake3 FROM __cas_uri WHERE uri = ?`).get(uri);
+  sql(
+    db,
     `INSERT INTO __cas_uri(uri, blake3, created_at, last_used_at) VALUES (?, ?, ?, ?)
      ON CONFLICT(uri) DO UPDATE SET blake3 = excluded.blake3, last_used_at = excluded.last_used_at`,
   ).run(uri, blake3, now, now);
@@ -49,17 +51,17 @@ function unknownUri(uri: string): SqlinkError {
 
 /** The artifact `uri` points to, touching both; unknown → ENOTFOUND. Needs the write lock. */
 export function resolveUri(db: DatabaseSync, uri: string, now: number): string {
-  const row = db.prepare(`SELECT blake3 FROM __cas_uri WHERE uri = ?`).get(uri);
+  const row = sql(db, `SELECT blake3 FROM __cas_uri WHERE uri = ?`).get(uri);
   if (!row) throw unknownUri(uri);
   const blake3 = String(row.blake3);
-  db.prepare(`UPDATE __cas_uri SET last_used_at = ? WHERE uri = ?`).run(now, uri);
+  sql(db, `UPDATE __cas_uri SET last_used_at = ? WHERE uri = ?`).run(now, uri);
   touchArtifact(db, blake3, now);
   return blake3;
 }
 
 /** Remove a binding; unknown → ENOTFOUND. Returns the artifact it pointed to. */
 export function removeUri(db: DatabaseSync, uri: string): string {
-  const row = db.prepare(`DELETE FROM __cas_uri WHERE uri = ? RETURNING blake3`).get(uri);
+  const row = sql(db, `DELETE FROM __cas_uri WHERE uri = ? RETURNING blake3`).get(uri);
   if (!row) throw unknownUri(uri);
   return String(row.blake3);
 }
@@ -67,7 +69,7 @@ export function removeUri(db: DatabaseSync, uri: string): string {
 /** All bindings, or those of one artifact, sorted by URI. */
 export function listUris(db: DatabaseSync, blake3?: string): UriBinding[] {
   const rows = blake3 === undefined
-    ? db.prepare(`SELECT * FROM __cas_uri ORDER BY uri`).all()
-    : db.prepare(`SELECT * FROM __cas_uri WHERE blake3 = ? ORDER BY uri`).all(blake3);
+    ? sql(db, `SELECT * FROM __cas_uri ORDER BY uri`).all()
+    : sql(db, `SELECT * FROM __cas_uri WHERE blake3 = ? ORDER BY uri`).all(blake3);
   return rows.map(toBinding);
 }

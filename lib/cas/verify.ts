@@ -1,4 +1,5 @@
 /** `cas verify`: re-hash everything; with repair, remove what is corrupt (SPEC §3.5). */
+import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { deleteArtifact, getInfo, INFO_COLUMNS, toInfo } from "./artifact.ts";
 import { snapshot } from "./db.ts";
@@ -21,7 +22,7 @@ export function inspect(
   progress?: (done: number, total: number) => void,
 ): Omit<VerifyReport, "repaired"> {
   return snapshot(db, () => {
-    const infos = db.prepare(`SELECT ${INFO_COLUMNS} FROM __cas_artifact ORDER BY rowid`).all().map(
+    const infos = sql(db, `SELECT ${INFO_COLUMNS} FROM __cas_artifact ORDER BY rowid`).all().map(
       toInfo,
     );
     const corrupt: VerifyReport["corrupt"] = [];
@@ -30,11 +31,13 @@ export function inspect(
       if (reason !== undefined) corrupt.push({ blake3: info.blake3, reason });
       progress?.(i + 1, infos.length);
     });
-    const danglingUris = db.prepare(
+    const danglingUris = sql(
+      db,
       `SELECT uri FROM __cas_uri WHERE blake3 NOT IN (SELECT blake3 FROM __cas_artifact) ORDER BY uri`,
     ).all().map((row) => String(row.uri));
     const orphanChunks = Number(
-      db.prepare(
+      sql(
+        db,
         `SELECT count(*) AS n FROM __cas_chunk WHERE blake3 NOT IN (SELECT blake3 FROM __cas_artifact)`,
       ).get()!.n,
     );

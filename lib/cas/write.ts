@@ -6,6 +6,7 @@
  * numbered `__cas_chunk` rows, so neither a put nor a get ever holds the whole blob (SQLite
  * builds a whole row in memory, so one 256 MiB row would cost several copies of it).
  */
+import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { fsError, SqlinkError } from "../errors.ts";
 import { readFull } from "../fs.ts";
@@ -63,7 +64,7 @@ function insertPrepared(db: DatabaseSync, item: Prepared, now: number): PutResul
   const chunks = item.chunks ?? [];
   const storedSize = inline ? inline.data.length : chunks.reduce((n, c) => n + c.data.length, 0);
   const codec = inline ? inline.codec : chunks.some((c) => c.codec !== "raw") ? "zstd" : "raw";
-  const inserted = db.prepare(INSERT_ARTIFACT).run(
+  const inserted = sql(db, INSERT_ARTIFACT).run(
     blake3,
     sha256,
     item.size,
@@ -76,7 +77,7 @@ function insertPrepared(db: DatabaseSync, item: Prepared, now: number): PutResul
   ).changes;
   if (Number(inserted) === 0) return existing(db, blake3, now);
   if (chunks.length > 0) {
-    const insertChunk = db.prepare(INSERT_CHUNK);
+    const insertChunk = sql(db, INSERT_CHUNK);
     chunks.forEach((chunk, seq) => insertChunk.run(blake3, seq, chunk.codec, chunk.data));
   }
   return { blake3, sha256, size: item.size, storedSize, codec, created: true };
@@ -224,7 +225,7 @@ function storeStreamed(
   now: number,
 ): PutResult {
   const again = new StreamDigest({ withSha256: false });
-  const insertChunk = db.prepare(INSERT_CHUNK);
+  const insertChunk = sql(db, INSERT_CHUNK);
   let seq = 0;
   let storedSize = 0;
   let codec = "raw";
@@ -241,7 +242,7 @@ function storeStreamed(
       hint: "Try again once nothing is writing to the file",
     });
   }
-  db.prepare(INSERT_ARTIFACT).run(
+  sql(db, INSERT_ARTIFACT).run(
     digests.blake3,
     digests.sha256,
     size,

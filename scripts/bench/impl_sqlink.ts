@@ -16,7 +16,7 @@ function open(dir: string): CasStore {
   });
 }
 
-/** putMany in batches; every blob read back with info + read in one snapshot. */
+/** putMany in batches; every blob read back with readKey in one snapshot. */
 export async function many(dir: string, blobs: Uint8Array[]): Promise<Timing> {
   const cas = open(dir);
   try {
@@ -29,7 +29,7 @@ export async function many(dir: string, blobs: Uint8Array[]): Promise<Timing> {
     });
     const get = await timed(() =>
       cas.readSnapshot(() => {
-        keys.forEach((key, i) => checkBlob(i, blobs[i], cas.read(cas.info(key)!)));
+        keys.forEach((key, i) => checkBlob(i, blobs[i], cas.readKey(key)));
       })
     );
     return { put, get };

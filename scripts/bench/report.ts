@@ -11,7 +11,7 @@ function table(rows: string[][]): string {
   return [line(rows[0]), rule, ...rows.slice(1).map(line)].join("\n");
 }
 
-const ops = (n: number) => Math.round(n).toLocaleString("en-US");
+const ops = (n: number) => n < 100 ? n.toFixed(2) : Math.round(n).toLocaleString("en-US");
 const mbps = (n: number) => n.toFixed(1);
 const mib = (n: number) => `${(n / MIB).toFixed(0)} MiB`;
 
@@ -114,7 +114,7 @@ export function ratiosReport(results: ChildResult[]): string {
       rows.push([WORKLOADS[workload].label, other, times(put), times(get)]);
     }
   }
-  if (rows.length > 1) lines.push(table(rows));
+  lines.push(rows.length > 1 ? table(rows) : "(no sqlink result with another to compare)");
   lines.push("", "Targets:");
   const targetRows = [["target", "want", "got", "result"]];
   for (const t of TARGETS) {
