@@ -26,7 +26,13 @@ export function sqliteError(err: unknown, path: string): SqlinkError {
   const failure = (err ?? {}) as SqliteFailure;
   const code = (failure.errcode ?? -1) & 0xff;
   const message = failure.message ?? String(err);
-  if (code === 5 || code === 6 || /database is locked/.test(message)) {
+  if (code === 6) {
+    return new SqlinkError("ELOCKED", `The cas-cache "${path}" is locked by another connection`, {
+      hint: "Wait for the other sqlink process to finish, then try again",
+      cause: err,
+    });
+  }
+  if (code === 5 || /database is locked/.test(message)) {
     return new SqlinkError(
       "ELOCKED",
       `The cas-cache "${path}" stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s`,
