@@ -1,4 +1,5 @@
 /** Random test data: blobs in memory, big blobs as files, and the checks on what came back. */
+import { readFull } from "../../lib/fs.ts";
 
 /** crypto.getRandomValues fills at most 64 KiB per call. */
 const SLICE = 64 * 1024;
@@ -44,16 +45,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function readFull(file: Deno.FsFile, buf: Uint8Array): number {
-  let filled = 0;
-  while (filled < buf.length) {
-    const n = file.readSync(buf.subarray(filled));
-    if (n === null || n === 0) break;
-    filled += n;
-  }
-  return filled;
 }
 
 /** Throw unless the two files hold the same bytes (streamed, 1 MiB at a time; untimed). */
