@@ -169,28 +169,55 @@ export function openCasDatabase(path: string): DatabaseSync {
     throw sqliteError(err, path);
   }
   try {
-    const version = readSchemaVersion(db);
-    checkVersion(path, version);
-    if (version === 0 && isForeignDatabase(db)) {
-      throw new SqlinkError(
-        "ENOTCAS",
-        `Cannot open the cas-cache "${path}": it is a SQLite database, but not a sqlink cas-cache`,
-        {
-          hint:
-            "Point --cas or SQLINK_CAS at a cas-cache file, or at a path that does not exist yet",
-        },
-      );
-    }
-    // Big pages for a new cache: blobs span far fewer pages, which halves the cost of a
-    // small put (measured in `deno task bench`). Only possible before the first table.
-    if (version === 0) db.exec("PRAGMA page_size = 65536");
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
-    if (version < SCHEMA_VERSION) migrateStepwise(db, path);
+    retryWhileBusy(() => prepare(db, path));
     return db;
   } catch (err) {
     db.close();
     throw sqliteError(err, path);
   }
+}
+
+function isBusy(err: unknown): boolean {
+  const code = ((err as SqliteFailure)?.errcode ?? -1) & 0xff;
+  return code === 5 || /database is locked/.test(String((err as SqliteFailure)?.message));
+}
+
+/**
+ * Run `fn` again while SQLite answers SQLITE_BUSY without waiting, as it does when two
+ * processes create the same cache at once (switching to WAL, recovering a hot journal),
+ * up to the busy timeout. Every step of `fn` is idempotent.
+ */
+function retryWhileBusy(fn: () => void): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isBusy(err) || Date.now() >= deadline) throw err;
+      Atomics.wait(pause, 0, 0, 20 + Math.random() * 30);
+    }
+  }
+}
+
+/** Check what the file holds, switch it to WAL and migrate it. */
+function prepare(db: DatabaseSync, path: string): void {
+  const version = readSchemaVersion(db);
+  checkVersion(path, version);
+  if (version === 0 && isForeignDatabase(db)) {
+    throw new SqlinkError(
+      "ENOTCAS",
+      `Cannot open the cas-cache "${path}": it is a SQLite database, but not a sqlink cas-cache`,
+      {
+        hint: "Point --cas or SQLINK_CAS at a cas-cache file, or at a path that does not exist yet",
+      },
+    );
+  }
+  // Big pages for a new cache: blobs span far fewer pages, which halves the cost of a
+  // small put (measured in `deno task bench`). Only possible before the first table.
+  if (version === 0) db.exec("PRAGMA page_size = 65536");
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+  if (version < SCHEMA_VERSION) migrateStepwise(db, path);
 }
 
 /** One transaction per step; the version is re-read under the lock, so racing opens agree. */
