@@ -26,36 +26,6 @@ export function removeQuietly(path: string): void {
   }
 }
 
-/**
- * Write a file atomically: `fill` writes to a temporary sibling, which is then renamed onto
- * `path`. On any failure the temporary file is removed and `path` is left as it was.
- */
-export async function writeAtomic(
-  path: string,
-  fill: (file: Deno.FsFile) => Promise<void>,
-  options: { mode?: number } = {},
-): Promise<void> {
-  const temp = tempSibling(path);
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(temp, { write: true, createNew: true, mode: options.mode ?? 0o644 });
-  } catch (err) {
-    throw fsError(err, "write to", path);
-  }
-  try {
-    try {
-      await fill(file);
-      await file.sync();
-    } finally {
-      file.close();
-    }
-    await Deno.rename(temp, path);
-  } catch (err) {
-    removeQuietly(temp);
-    throw fsError(err, "write to", path);
-  }
-}
-
 /** Read into `buf` until it is full or the file ends; returns the byte count. */
 export function readFull(file: Deno.FsFile, buf: Uint8Array): number {
   let filled = 0;
