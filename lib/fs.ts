@@ -1,4 +1,4 @@
-/** File helpers shared by every part of sqlink: private directories and atomic writes. */
+/** File helpers shared by every part of sqlink: private directories, temporary siblings, full reads. */
 import { basename, dirname, join } from "node:path";
 import { fsError } from "./errors.ts";
 
