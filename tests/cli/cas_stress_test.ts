@@ -361,6 +361,13 @@ Deno.test("cas put: six processes racing on a fresh cas-cache store every file e
   assert.ok(elapsed < 60_000, `the race took ${Math.round(elapsed)} ms`);
 });
 
+/** How long `run` took to settle, in ms, and what it settled with. */
+async function timed(run: () => Promise<Exit>): Promise<{ exit: Exit; ms: number }> {
+  const started = performance.now();
+  const exit = await run();
+  return { exit, ms: performance.now() - started };
+}
+
 /** Kill `child` with SIGKILL after `delay` ms (if it is still running). */
 function killAfter(child: ChildProcess, delay: number): Promise<void> {
   return new Promise((resolve) =>
@@ -411,6 +418,19 @@ Deno.test("cas put: SIGKILL at random moments never leaves the cas-cache half-wr
   const trials = 16;
   const outcomes = { killed: 0, finished: 0 };
 
+  // Calibrate on this machine, now: how long a process takes to start and open the cache
+  // (`cas stats`), and how long one unkilled put of a typical batch takes. Kill delays fall
+  // between the two, so kills land mid-put on fast and slow machines alike.
+  const calibration = makeBatch(dir.path, "calibrate", random, known);
+  all.push(...calibration);
+  const putTook = await timed(() => startSqlink(putArgs(calibration, cas), dir.path).exit);
+  assertPutOk(putTook.exit, calibration, known, "calibration put");
+  const statsTook = await timed(() => startSqlink(["cas", "stats", "--cas", cas], dir.path).exit);
+  assert.equal(statsTook.exit.code, 0, `calibration stats ${WHY}`);
+  const latest = Math.max(20, Math.round(putTook.ms * 0.9));
+  const earliest = Math.min(Math.round(statsTook.ms * 0.8), latest);
+  const killDelay = () => between(random, earliest, latest);
+
   for (let trial = 0; trial < trials; trial++) {
     const what = `trial ${trial}`;
     const batch = makeBatch(dir.path, `t${trial}`, random, known);
@@ -419,7 +439,7 @@ Deno.test("cas put: SIGKILL at random moments never leaves the cas-cache half-wr
     // Mode 2: two puts, both killed at different moments.
     const mode = trial % 3;
     const victim = startSqlink(putArgs(batch, cas), dir.path);
-    const waits: Promise<unknown>[] = [killAfter(victim.child, between(random, 0, 600))];
+    const waits: Promise<unknown>[] = [killAfter(victim.child, killDelay())];
     let other: { files: string[]; exit: Promise<Exit> } | undefined;
     let second: Promise<Exit> | undefined;
     if (mode === 1) {
@@ -434,7 +454,7 @@ Deno.test("cas put: SIGKILL at random moments never leaves the cas-cache half-wr
       const files = makeBatch(dir.path, `t${trial}-second`, random, known);
       all.push(...files);
       const started = startSqlink(putArgs(files, cas), dir.path);
-      waits.push(killAfter(started.child, between(random, 0, 600)));
+      waits.push(killAfter(started.child, killDelay()));
       second = started.exit;
     }
     await Promise.all(waits);
@@ -453,9 +473,11 @@ Deno.test("cas put: SIGKILL at random moments never leaves the cas-cache half-wr
       }
     }
   }
-  // Some kills must have landed (a 0-600 ms delay is always shorter than a multi-MiB put
-  // on a cold process, but be lenient about a fast machine).
-  assert.ok(outcomes.killed >= trials / 2, `only ${outcomes.killed} puts were killed ${WHY}`);
+  // Most kills must have landed: every delay is shorter than a measured put.
+  assert.ok(
+    outcomes.killed >= trials / 2,
+    `only ${outcomes.killed} puts were killed after ${earliest}-${latest} ms ${WHY}`,
+  );
 
   // The store stays usable: putting everything succeeds and everything is there.
   const final = await startSqlink(putArgs(all, cas), dir.path).exit;
