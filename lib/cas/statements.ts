@@ -4,13 +4,29 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 
+/** `setReturnArrays` exists at run time in Deno 2.9 but is missing from its type definitions. */
+type ArrayCapable = StatementSync & { setReturnArrays(enabled: boolean): void };
+
 const caches = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
 
-/** The prepared statement for `text` on `db`, prepared once. */
-export function sql(db: DatabaseSync, text: string): StatementSync {
+/**
+ * The prepared statement for `text` on `db`, prepared once. With `arrays`, its rows come
+ * back as arrays in column order (cheaper than objects on hot paths); it is a statement of
+ * its own, so the same text can be cached both ways.
+ */
+export function sql(
+  db: DatabaseSync,
+  text: string,
+  options: { arrays?: boolean } = {},
+): StatementSync {
   let cache = caches.get(db);
   if (!cache) caches.set(db, cache = new Map());
-  let statement = cache.get(text);
-  if (!statement) cache.set(text, statement = db.prepare(text));
+  const key = options.arrays ? `[]${text}` : text;
+  let statement = cache.get(key);
+  if (!statement) {
+    statement = db.prepare(text);
+    if (options.arrays) (statement as ArrayCapable).setReturnArrays(true);
+    cache.set(key, statement);
+  }
   return statement;
 }
