@@ -46,6 +46,7 @@ Deno.test("big: a 5 MiB + 3 byte file put from disk is chunked and round-trips e
   assert.equal(row!.data, null, "no inline copy of a chunked blob");
 
   assert.deepEqual(store.read(store.resolve("file:///big.so")), bytes);
+  assert.deepEqual(store.readKey(put.blake3), bytes);
   const out = join(dir.path, "out", "big.so");
   Deno.mkdirSync(join(dir.path, "out"));
   store.exportTo(info, out);

@@ -286,6 +286,8 @@ Deno.test("identity: unknown hashes, prefixes and URIs are ENOTFOUND", () => {
     assert.equal(err.exitCode, 1);
     assert.ok(err.hint, text);
   }
+  throwsCode(() => store.readKey(other(put.blake3)), "ENOTFOUND");
+  assert.deepEqual(store.readKey(put.blake3), utf8("known"));
   // A bare prefix names a BLAKE3 prefix, never a SHA-256 one.
   if (!put.blake3.startsWith(put.sha256.slice(0, 8))) {
     throwsCode(() => store.resolve(put.sha256.slice(0, 8)), "ENOTFOUND");

@@ -54,6 +54,9 @@ function assertUnreadable(store: CasStore, put: PutResult, scratch: string): voi
   assert.ok(err.message.includes(put.blake3), err.message);
   assert.equal(err.details?.blake3, put.blake3);
   assert.ok(err.hint?.includes("verify --repair"));
+  // readKey, the hot path for small blobs, must catch the same damage.
+  const byKey = throwsCode(() => store.readKey(put.blake3), "EINTEGRITY");
+  assert.equal(byKey.message, err.message);
 
   let emitted = 0;
   throwsCode(() => store.emit(info, (piece) => emitted += piece.length), "EINTEGRITY");
@@ -140,14 +143,17 @@ Deno.test("integrity: a truncated, emptied or swapped inline blob is EINTEGRITY"
     setInlineData(store, put.blake3, data);
     const err = throwsCode(() => store.read(store.info(put.blake3)!), "EINTEGRITY");
     assert.ok(err.message.includes(put.blake3), what);
+    assert.equal(throwsCode(() => store.readKey(put.blake3), "EINTEGRITY").message, err.message);
     assert.equal(store.verify().corrupt.length, 1, what);
   }
   store.db.prepare(`UPDATE __cas_artifact SET data = NULL WHERE blake3 = ?`).run(put.blake3);
   throwsCode(() => store.read(store.info(put.blake3)!), "EINTEGRITY");
+  throwsCode(() => store.readKey(put.blake3), "EINTEGRITY");
   assert.equal(store.verify().corrupt.length, 1, "missing data");
 
   setInlineData(store, put.blake3, bytes);
   assert.deepEqual(store.read(store.info(put.blake3)!), bytes, "restored bytes read again");
+  assert.deepEqual(store.readKey(put.blake3), bytes, "restored bytes read again by key");
   assert.deepEqual(store.verify().corrupt, []);
 });
 
@@ -206,6 +212,7 @@ Deno.test("integrity: a zstd blob round-trips, and corrupt compressed data is EI
   assert.equal(info.codec, "zstd");
   assert.equal(info.chunks, 0);
   assert.deepEqual(store.read(info), text);
+  assert.deepEqual(store.readKey(put.blake3), text);
   const out = join(dir.path, "text.out");
   store.exportTo(info, out);
   assert.deepEqual(Deno.readFileSync(out), text);
