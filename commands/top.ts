@@ -1,8 +1,7 @@
 /** `sqlink` without a script command: version and help (the shell lands in its own module). */
 import denoJson from "../deno.json" with { type: "json" };
-import { reportError } from "./output.ts";
 import { UsageError } from "../lib/errors.ts";
-import { line } from "./output.ts";
+import { line, out, reportError } from "./output.ts";
 
 const HELP = `sqlink ${denoJson.version} — a SQLite shell for people who use extensions
 
@@ -23,7 +22,7 @@ export function runTopLevel(args: string[]): number {
     return 0;
   }
   if (first === undefined || first === "-help" || first === "--help" || first === "-h") {
-    Deno.stdout.writeSync(new TextEncoder().encode(HELP));
+    out(HELP);
     return 0;
   }
   return reportError(

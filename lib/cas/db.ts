@@ -32,7 +32,7 @@ export function sqliteError(err: unknown, path: string): SqlinkError {
       cause: err,
     });
   }
-  if (code === 5 || /database is locked/.test(message)) {
+  if (isBusy(err)) {
     return new SqlinkError(
       "ELOCKED",
       `The cas-cache "${path}" stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s`,
