@@ -1,0 +1,42 @@
+/** Everything a shell session carries between statements and dot-commands. */
+import type { DatabaseSync } from "node:sqlite";
+import type { FormatSettings } from "./format/settings.ts";
+import type { Sink } from "./sink.ts";
+
+/** The live state of one shell session (sqlite3's `ShellState`). */
+export interface ShellState {
+  /** The current connection. */
+  db: DatabaseSync;
+  /** The file name it was opened with (`""` for an in-memory database). */
+  dbPath: string;
+  /** Opened with `-readonly` / `.open --readonly`. */
+  readOnly: boolean;
+  /** How results print. */
+  format: FormatSettings;
+  /** Where results go now: standard output, or the file of `.output` / `.once`. */
+  out: Sink;
+  /** The process's standard output. */
+  stdout: Sink;
+  /** The process's standard error: error messages and diagnostics. */
+  stderr: Sink;
+  /** The file `.output`/`.once` redirected to, or null while writing to stdout. */
+  outFile: string | null;
+  /** `.once` is active: restore stdout after the next SQL statement or dot-command. */
+  once: boolean;
+  /** `.echo on`, `-echo`. */
+  echo: boolean;
+  /** `.bail on`, `-bail`. */
+  bail: boolean;
+  /** `.timer on`. */
+  timer: boolean;
+  /** `.changes on`. */
+  changes: boolean;
+  /** Input comes from a person at a terminal (sqlite3's stdin_is_interactive). */
+  interactive: boolean;
+  /** `.explain auto|on|off` (sqlite3's autoExplain, default on). */
+  autoExplain: boolean;
+  /** `.eqp on|off|full`. */
+  autoEqp: "off" | "on" | "full";
+  /** Main and continuation prompts (`.prompt`). */
+  prompt: { main: string; continuation: string };
+}
