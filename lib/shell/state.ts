@@ -1,6 +1,6 @@
 /** Everything a shell session carries between statements and dot-commands. */
 import type { DatabaseSync } from "node:sqlite";
-import type { FormatSettings } from "./format/settings.ts";
+import { defaultFormatSettings, type FormatSettings } from "./format/settings.ts";
 import type { Sink } from "./sink.ts";
 
 /** The live state of one shell session (sqlite3's `ShellState`). */
@@ -39,4 +39,32 @@ export interface ShellState {
   autoEqp: "off" | "on" | "full";
   /** Main and continuation prompts (`.prompt`). */
   prompt: { main: string; continuation: string };
+}
+
+/** A session with sqlite3's defaults over `db`, writing to the given sinks. */
+export function createShellState(
+  db: DatabaseSync,
+  dbPath: string,
+  sinks: { stdout: Sink; stderr: Sink },
+  format: FormatSettings = defaultFormatSettings(),
+): ShellState {
+  return {
+    db,
+    dbPath,
+    readOnly: false,
+    format,
+    out: sinks.stdout,
+    stdout: sinks.stdout,
+    stderr: sinks.stderr,
+    outFile: null,
+    once: false,
+    echo: false,
+    bail: false,
+    timer: false,
+    changes: false,
+    interactive: false,
+    autoExplain: true,
+    autoEqp: "off",
+    prompt: { main: "sqlite> ", continuation: "   ...> " },
+  };
 }
