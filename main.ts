@@ -1,7 +1,7 @@
 /**
  * sqlink's entry point: it only dispatches. Script commands (`cas`, …) load the command
- * line parser; everything else belongs to the shell, which must start fast, so nothing
- * here imports more than it uses.
+ * line parser; everything else is the sqlite3-compatible shell, which must start fast, so
+ * nothing here imports more than the path it takes.
  */
 const SCRIPT_COMMANDS = new Set(["cas", "completion", "--get-yargs-completions"]);
 
@@ -10,8 +10,8 @@ async function main(args: string[]): Promise<number> {
     const { runCli } = await import("./commands/cli.ts");
     return await runCli(args);
   }
-  const { runTopLevel } = await import("./commands/top.ts");
-  return runTopLevel(args);
+  const { runShell } = await import("./commands/shell.ts");
+  return await runShell(args);
 }
 
 Deno.exit(await main(Deno.args));

@@ -8,6 +8,9 @@
  *   deno task bench -- --only small          # workloads: small, medium, big (comma list)
  *   deno task bench -- --impl sqlink,raw     # implementations: sqlink, raw, cacache
  *   deno task bench -- --reps 1              # one run per scenario (default: best of 3)
+ *   deno task bench -- --only startup        # just the shell's start-up against bare Deno
+ *
+ * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script.
  */
 import { join } from "node:path";
 import {
@@ -21,6 +24,7 @@ import {
 } from "./bench/common.ts";
 import { runChild } from "./bench/child.ts";
 import { ratiosReport, resultsTable } from "./bench/report.ts";
+import { measureStartup, startupReport } from "./bench/startup.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -33,6 +37,7 @@ const PERMISSIONS = [
 
 interface Options {
   workloads: WorkloadName[];
+  startup: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -48,14 +53,19 @@ function pick<T extends string>(flag: string, value: string | undefined, allowed
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { workloads: [], impls: [], reps: 3 };
+  const options: Options = { workloads: [], impls: [], reps: 3, startup: false };
+  let only = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--") continue;
     const [flag, inline] = arg.split("=", 2) as [string, string | undefined];
     const value = () => inline ?? args[++i];
-    if (flag === "--only") options.workloads.push(...pick(flag, value(), WORKLOAD_NAMES));
-    else if (flag === "--impl") options.impls.push(...pick(flag, value(), IMPLS));
+    if (flag === "--only") {
+      only = true;
+      const names = pick(flag, value(), [...WORKLOAD_NAMES, "startup"] as const);
+      options.startup ||= names.includes("startup");
+      options.workloads.push(...names.filter((n): n is WorkloadName => n !== "startup"));
+    } else if (flag === "--impl") options.impls.push(...pick(flag, value(), IMPLS));
     else if (flag === "--reps") options.reps = Math.max(1, Number(value()) || 1);
     else if (flag === "--child") {
       const [impl] = pick(flag, args[++i], IMPLS);
@@ -64,7 +74,10 @@ function parseArgs(args: string[]): Options {
     } else if (flag === "--dir" && options.child) options.child.dir = value();
     else throw new Error(`Unknown argument "${arg}" (see the header of scripts/bench.ts)`);
   }
-  if (options.workloads.length === 0) options.workloads = [...WORKLOAD_NAMES];
+  if (!only) {
+    options.workloads = [...WORKLOAD_NAMES];
+    options.startup = true;
+  }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
 }
@@ -116,6 +129,11 @@ async function main(args: string[]): Promise<void> {
     return await runChild(options.child.impl, options.child.workload, options.child.dir);
   }
   const started = performance.now();
+  if (options.workloads.length === 0) {
+    progress("start-up ...");
+    console.log(startupReport(await measureStartup(Math.max(10, options.reps * 5))));
+    return;
+  }
   // Reps are the outer loop, so a slow spell of a noisy machine is spread over every scenario
   // instead of hitting all reps of one.
   const runs = new Map<string, ChildResult[]>();
@@ -154,6 +172,11 @@ async function main(args: string[]): Promise<void> {
   console.log("");
   console.log(ratiosReport(results));
   console.log("");
+  if (options.startup) {
+    progress("start-up ...");
+    console.log(startupReport(await measureStartup(Math.max(10, options.reps * 5))));
+    console.log("");
+  }
   console.log(`Total time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 }
 

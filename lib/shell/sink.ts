@@ -16,7 +16,7 @@ const FLUSH_AT = 64 * 1024;
 /** A buffered sink over anything with `writeSync` (a `Deno.FsFile`, `Deno.stdout`). */
 export function fileSink(
   file: { writeSync(p: Uint8Array): number; close?(): void },
-  options: { owned?: boolean } = {},
+  options: { owned?: boolean; unbuffered?: boolean } = {},
 ): Sink {
   const encoder = new TextEncoder();
   let parts: Uint8Array[] = [];
@@ -34,7 +34,7 @@ export function fileSink(
       const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
       parts.push(bytes);
       size += bytes.length;
-      if (size >= FLUSH_AT) flush();
+      if (size >= FLUSH_AT || options.unbuffered) flush();
     },
     flush,
     close() {

@@ -1,6 +1,6 @@
 /** Everything a shell session carries between statements and dot-commands. */
 import type { DatabaseSync } from "node:sqlite";
-import { defaultFormatSettings, type FormatSettings } from "./format/settings.ts";
+import { defaultFormatSettings, type FormatSettings, type ModeName } from "./format/settings.ts";
 import type { Sink } from "./sink.ts";
 
 /** The live state of one shell session (sqlite3's `ShellState`). */
@@ -35,8 +35,12 @@ export interface ShellState {
   interactive: boolean;
   /** `.explain auto|on|off` (sqlite3's autoExplain, default on). */
   autoExplain: boolean;
+  /** The mode to return to after `.explain off`. */
+  normalMode: ModeName;
   /** `.eqp on|off|full`. */
   autoEqp: "off" | "on" | "full";
+  /** `.exit N` with N > 0: stop everything and end the process with N. */
+  exitCode: number | null;
   /** Main and continuation prompts (`.prompt`). */
   prompt: { main: string; continuation: string };
 }
@@ -64,7 +68,9 @@ export function createShellState(
     changes: false,
     interactive: false,
     autoExplain: true,
+    normalMode: format.mode,
     autoEqp: "off",
+    exitCode: null,
     prompt: { main: "sqlite> ", continuation: "   ...> " },
   };
 }

@@ -33,7 +33,7 @@ export interface DotCommand {
   summary: string;
   /** More lines shown by `.help NAME`. */
   details?: string[];
-  /** Shortest accepted abbreviation (sqlite3 accepts prefixes, e.g. `.tab`). Default: the full name. */
+  /** Shortest accepted abbreviation (sqlite3 accepts prefixes, e.g. `.tab`). Default: 1. */
   minPrefix?: number;
   /** Run with the arguments after the command word, already unquoted. */
   run(ctx: DotContext, args: string[]): DotStatus | Promise<DotStatus>;
@@ -52,13 +52,14 @@ export class DotRegistry {
     return this;
   }
 
-  /** The command `word` names: the exact name first, else the first accepted abbreviation. */
+  /**
+   * The command `word` names: the exact name first, else, as sqlite3 does, the first in
+   * alphabetical order that it abbreviates (`.h` is `.headers`).
+   */
   find(word: string): DotCommand | undefined {
     const exact = this.#commands.find((c) => c.name === word);
     if (exact) return exact;
-    return this.#commands.find((c) =>
-      c.name.startsWith(word) && word.length >= (c.minPrefix ?? c.name.length)
-    );
+    return this.list().find((c) => c.name.startsWith(word) && word.length >= (c.minPrefix ?? 1));
   }
 
   /** All commands, sorted by name (the order `.help` lists them in). */

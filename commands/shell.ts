@@ -1,0 +1,217 @@
+/**
+ * `sqlink [OPTIONS] [FILENAME [SQL...]]`: the sqlite3-compatible shell. This module turns
+ * the command line into a session, runs the init file, the `-cmd`s, the SQL arguments or
+ * the input (a pipe, a file, or a person at the prompt), and picks the exit status the way
+ * sqlite3 does. The prompt's modules load only when a person is typing.
+ */
+import { SqlinkError } from "../lib/errors.ts";
+import { openShellDatabase } from "../lib/shell/database.ts";
+import { type LineSource, readerLines } from "../lib/shell/lines.ts";
+import { applyShellOption, parseShellArgs, type ShellArgs } from "../lib/shell/options.ts";
+import { ShellSession } from "../lib/shell/session.ts";
+import { fileSink, type Sink } from "../lib/shell/sink.ts";
+
+const PROGRAM = "sqlink";
+
+const USAGE = `Usage: ${PROGRAM} [OPTIONS] FILENAME [SQL]
+FILENAME is the name of an SQLite database. A new database is created
+if the file does not previously exist.
+OPTIONS include:
+   -ascii               set output mode to 'ascii'
+   -bail                stop after hitting an error
+   -batch               force batch I/O
+   -box                 set output mode to 'box'
+   -column              set output mode to 'column'
+   -cmd COMMAND         run "COMMAND" before reading stdin
+   -csv                 set output mode to 'csv'
+   -echo                print inputs before execution
+   -init FILENAME       read/process named file (default: ~/.sqlinkrc)
+   -[no]header          turn headers on or off
+   -help                show this message
+   -html                set output mode to HTML
+   -interactive         force interactive I/O
+   -json                set output mode to 'json'
+   -line                set output mode to 'line'
+   -list                set output mode to 'list'
+   -markdown            set output mode to 'markdown'
+   -newline SEP         set output row separator. Default: '\\n'
+   -nullvalue TEXT      set text string for NULL values. Default ''
+   -quote               set output mode to 'quote'
+   -readonly            open the database read-only
+   -separator SEP       set output column separator. Default: '|'
+   -table               set output mode to 'table'
+   -tabs                set output mode to 'tabs'
+   -version             show SQLite version
+Subcommands:
+   cas ...              manage the cache of extension binaries ("${PROGRAM} cas --help")
+`;
+
+/** Run the shell with `argv`; returns the exit status. */
+export async function runShell(argv: string[]): Promise<number> {
+  const stdout = fileSink(Deno.stdout);
+  const stderr = fileSink(Deno.stderr, { unbuffered: true });
+  try {
+    const status = await shell(argv, stdout, stderr);
+    stdout.flush();
+    return status;
+  } catch (error) {
+    // A reader that went away (`sqlink … | head`) ends the run quietly, as with sqlite3.
+    if (error instanceof Deno.errors.BrokenPipe) return 0;
+    throw error;
+  }
+}
+
+async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number> {
+  let args: ShellArgs;
+  try {
+    args = parseShellArgs(argv);
+  } catch (error) {
+    stderr.write(`${PROGRAM}: Error: ${(error as Error).message}\n`);
+    return 1;
+  }
+  let interactive = Deno.stdin.isTerminal() && !args.batch;
+  const session = new ShellSession({
+    dbPath: args.dbPath ?? ":memory:",
+    readOnly: args.readOnly,
+    stdout,
+    stderr,
+    registry: async () => (await import("../lib/shell/dot/commands.ts")).builtinRegistry(),
+  });
+  const { state } = session;
+  state.bail = args.bail;
+  try {
+    if (args.dbPath !== null && exists(args.dbPath)) session.open();
+    const init = await runInitFile(session, args, interactive);
+    if (init !== null) return init;
+
+    for (const step of args.steps) {
+      if (step.kind === "option") {
+        if (step.name === "-interactive") interactive = true;
+        else if (step.name === "-batch") interactive = false;
+        else applyShellOption(state, step.name, step.value);
+      } else if (step.kind === "version") {
+        stdout.write(`${sqliteVersion()}\n`);
+        return 0;
+      } else if (step.kind === "help") {
+        stdout.write(USAGE);
+        return 0;
+      } else if (step.kind === "unknown") {
+        stderr.write(
+          `${PROGRAM}: Error: unknown option: ${step.name}\nUse -help for a list of options.\n`,
+        );
+        return 1;
+      } else {
+        const status = step.text.startsWith(".")
+          ? await session.runDotCommand(step.text)
+          : session.execSql(step.text);
+        if (status !== 0 && state.bail) return status === 2 ? 0 : status;
+      }
+    }
+    state.interactive = interactive;
+
+    if (args.commands.length > 0) {
+      for (const command of args.commands) {
+        const status = command.startsWith(".")
+          ? await session.runDotCommand(command)
+          : session.execSql(command);
+        if (state.exitCode !== null) return state.exitCode;
+        if (status !== 0) return status === 2 ? 0 : status;
+      }
+      return 0;
+    }
+    if (interactive) return await interact(session, args);
+    const result = await session.processInput(readerLines(Deno.stdin), false);
+    return state.exitCode ?? (result.errors > 0 ? 1 : 0);
+  } catch (error) {
+    if (error instanceof SqlinkError) {
+      stdout.flush();
+      stderr.write(`Error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    session.resetOutput();
+    session.close();
+  }
+}
+
+/** `-init FILE` or `~/.sqlinkrc`; returns an exit status when the shell must stop. */
+async function runInitFile(
+  session: ShellSession,
+  args: ShellArgs,
+  interactive: boolean,
+): Promise<number | null> {
+  const { state } = session;
+  let path = args.initFile;
+  if (path === null) {
+    const home = Deno.env.get("HOME");
+    if (!home) return null;
+    path = `${home}/.sqlinkrc`;
+  }
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch {
+    if (args.initFile !== null) {
+      state.stderr.write(`cannot open: "${path}"\n`);
+      if (state.bail) return 1;
+    }
+    return null;
+  }
+  if (interactive) state.stderr.write(`-- Loading resources from ${path}\n`);
+  const errors = await session.runScript(text);
+  if (state.exitCode !== null) return state.exitCode;
+  if (errors > 0 && state.bail) return 1;
+  return null;
+}
+
+/** A person at a terminal: banner, prompt, history, completion. */
+async function interact(session: ShellSession, args: ShellArgs): Promise<number> {
+  const { state } = session;
+  const { default: denoJson } = await import("../deno.json", { with: { type: "json" } });
+  state.stdout.write(
+    `${PROGRAM} ${denoJson.version} (SQLite version ${sqliteVersion().slice(0, 26)})\n` +
+      `Enter ".help" for usage hints.\n`,
+  );
+  if (args.noArguments) {
+    state.stdout.write(
+      "Connected to a transient in-memory database.\n" +
+        'Use ".open FILENAME" to reopen on a persistent database.\n',
+    );
+  }
+  const { openPrompt } = await import("./shell_prompt.ts");
+  const { historyPath } = await import("../lib/paths.ts");
+  const prompt = await openPrompt(session, historyPath());
+  try {
+    const source: LineSource = {
+      next: () => prompt.readLine(),
+    };
+    const result = await session.processInput(source, true, (continuation) => {
+      prompt.continuation = continuation;
+    });
+    return state.exitCode ?? (result.errors > 0 ? 1 : 0);
+  } finally {
+    await prompt.close();
+  }
+}
+
+/** What sqlite3 -version prints: the library version and source id (here, node:sqlite's). */
+function sqliteVersion(): string {
+  const db = openShellDatabase("");
+  try {
+    const row = db.prepare("SELECT sqlite_version() AS v, sqlite_source_id() AS s")
+      .get() as { v: string; s: string };
+    return `${row.v} ${row.s}`;
+  } finally {
+    db.close();
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

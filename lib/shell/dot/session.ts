@@ -1,0 +1,151 @@
+/** Dot-commands about the session itself: `.quit .exit .open .read .cd .print .shell .system`. */
+import { messageOf } from "../exec.ts";
+import { integerValue, usage } from "./settings.ts";
+import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
+
+/** Whether a `.open` word is the option `name` (`-new` or `--new`). */
+function isOption(word: string, name: string): boolean {
+  return word === `-${name}` || word === `--${name}`;
+}
+
+function runShell(ctx: DotContext, args: string[], name: string): DotStatus {
+  if (args.length < 1) return usage(ctx, `.${name} COMMAND`);
+  const command = args.map((a, i) => i > 0 && a.includes(" ") ? `"${a}"` : a).join(" ");
+  ctx.state.out.flush();
+  try {
+    new Deno.Command("/bin/sh", {
+      args: ["-c", command],
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).outputSync();
+  } catch (error) {
+    ctx.state.stderr.write(`Error: cannot run "${command}": ${messageOf(error)}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Session commands. */
+export const sessionCommands: DotCommand[] = [
+  {
+    name: "quit",
+    args: "",
+    summary: "Exit this program",
+    run: () => 2,
+  },
+  {
+    name: "exit",
+    args: "?CODE?",
+    summary: "Exit this program with return-code CODE",
+    run(ctx, args) {
+      const code = args.length > 0 ? integerValue(args[0]) : 0;
+      if (code !== 0) ctx.state.exitCode = code & 0xff;
+      return 2;
+    },
+  },
+  {
+    name: "open",
+    args: "?OPTIONS? ?FILE?",
+    summary: "Close existing database and reopen FILE",
+    details: [
+      "     --new           Initialize FILE to an empty database",
+      "     --readonly      Open FILE readonly",
+    ],
+    minPrefix: 2,
+    run(ctx, args) {
+      let file: string | null = null;
+      let newFile = false;
+      let readOnly = false;
+      for (const word of args) {
+        if (isOption(word, "new")) newFile = true;
+        else if (isOption(word, "readonly")) readOnly = true;
+        else if (isOption(word, "nofollow")) continue;
+        else if (word.startsWith("-")) {
+          ctx.state.stderr.write(`unknown option: ${word}\n`);
+          return 1;
+        } else if (file !== null) {
+          ctx.state.stderr.write(`extra argument: "${word}"\n`);
+          return 1;
+        } else file = word;
+      }
+      try {
+        ctx.host.openDatabase(file ?? "", { readOnly, newFile });
+      } catch (error) {
+        ctx.state.stderr.write(`Error: ${messageOf(error)}\n`);
+        ctx.state.stderr.write(`Error: cannot open '${file}'\n`);
+        ctx.host.openDatabase("", {});
+        return 0;
+      }
+      return 0;
+    },
+  },
+  {
+    name: "read",
+    args: "FILE",
+    summary: "Read input from FILE or command output",
+    details: ['   If FILE begins with "|", it is a command that generates the input.'],
+    minPrefix: 3,
+    async run(ctx, args) {
+      if (args.length !== 1) return usage(ctx, ".read FILE");
+      let text: string;
+      try {
+        if (args[0].startsWith("|")) {
+          const result = new Deno.Command("/bin/sh", {
+            args: ["-c", args[0].slice(1)],
+            stdout: "piped",
+            stderr: "inherit",
+          }).outputSync();
+          text = new TextDecoder().decode(result.stdout);
+        } else {
+          text = Deno.readTextFileSync(args[0]);
+        }
+      } catch {
+        ctx.state.stderr.write(`Error: cannot open "${args[0]}"\n`);
+        return 1;
+      }
+      const errors = await ctx.host.runScript(text);
+      if (ctx.state.exitCode !== null) return 2;
+      return errors > 0 ? 1 : 0;
+    },
+  },
+  {
+    name: "cd",
+    args: "DIRECTORY",
+    summary: "Change the working directory to DIRECTORY",
+    run(ctx, args) {
+      if (args.length !== 1) return usage(ctx, ".cd DIRECTORY");
+      try {
+        Deno.chdir(args[0]);
+      } catch {
+        ctx.state.stderr.write(`Cannot change to directory "${args[0]}"\n`);
+        return 1;
+      }
+      return 0;
+    },
+  },
+  {
+    name: "print",
+    args: "STRING...",
+    summary: "Print literal STRING",
+    minPrefix: 3,
+    run(ctx, args) {
+      ctx.state.out.write(args.join(" ") + "\n");
+      return 0;
+    },
+  },
+  {
+    name: "shell",
+    args: "CMD ARGS...",
+    summary: "Run CMD ARGS... in a system shell",
+    minPrefix: 2,
+    run: (ctx, args) => runShell(ctx, args, "shell"),
+  },
+  {
+    name: "system",
+    args: "CMD ARGS...",
+    summary: "Run CMD ARGS... in a system shell",
+    minPrefix: 2,
+    run: (ctx, args) => runShell(ctx, args, "system"),
+  },
+];

@@ -1,0 +1,120 @@
+/**
+ * Running SQL text the way sqlite3's `shell_exec` does: statement by statement, each
+ * prepared only after the one before it ran, results printed in the current mode, and the
+ * first error ending the text with sqlite3's message (`in prepare, …` / `stepping, …`).
+ */
+import type { StatementSync } from "node:sqlite";
+import { createPrinter } from "./format/printer.ts";
+import { renderQueryPlan } from "./format/query_plan.ts";
+import type { FormatSettings } from "./format/settings.ts";
+import type { ShellState } from "./state.ts";
+import { errorContext, errorOffset } from "./sql/error_location.ts";
+import { explainKind, nextStatement } from "./sql/scan.ts";
+import type { SqlValue } from "./value.ts";
+
+type ArrayStatement = StatementSync & { setReturnArrays(on: boolean): void };
+
+/**
+ * Run every statement of `sql`, printing results to `state.out`. Returns null on success,
+ * else sqlite3's error text for the first failure (later statements are not run).
+ */
+export function execSql(state: ShellState, sql: string): string | null {
+  for (let slice = nextStatement(sql, 0); slice; slice = nextStatement(sql, slice.end)) {
+    if (slice.blank) continue;
+    let statement: ArrayStatement;
+    try {
+      statement = state.db.prepare(slice.sql) as ArrayStatement;
+    } catch (error) {
+      const message = messageOf(error);
+      const context = errorContext(
+        sql.slice(slice.start),
+        errorOffset(state.db, sql.slice(slice.start), message),
+      );
+      return `in prepare, ${message}${codeSuffix(error)}${context}`;
+    }
+    const kind = explainKind(slice.sql);
+    if (state.autoEqp !== "off" && kind === 0) printPlan(state, slice.sql);
+    const error = runStatement(state, statement, kind);
+    if (error) return `stepping, ${messageOf(error)}${codeSuffix(error)}`;
+  }
+  return null;
+}
+
+function runStatement(state: ShellState, statement: ArrayStatement, kind: number): unknown {
+  statement.setReadBigInts(true);
+  statement.setReturnArrays(true);
+  const names = statement.columns().map((c) => c.name);
+  if (names.length === 0) {
+    try {
+      statement.run();
+      return null;
+    } catch (error) {
+      return error;
+    }
+  }
+  if (kind === 2 && state.autoExplain) return collectPlan(state, statement);
+  const mode = kind === 1 && state.autoExplain ? "explain" : state.format.mode;
+  const settings: FormatSettings = mode === state.format.mode
+    ? state.format
+    : { ...state.format, mode };
+  let rows: SqlValue[][];
+  try {
+    rows = allRows(statement);
+  } catch (error) {
+    return error;
+  }
+  const printer = createPrinter(settings, state.out);
+  printer.begin(names);
+  for (const row of rows) printer.row(row);
+  printer.end();
+  return null;
+}
+
+function collectPlan(state: ShellState, statement: ArrayStatement): unknown {
+  const rows: { id: number; parent: number; detail: string }[] = [];
+  try {
+    for (const row of allRows(statement)) {
+      rows.push({ id: Number(row[0]), parent: Number(row[1]), detail: String(row[3] ?? "") });
+    }
+  } catch (error) {
+    return error;
+  }
+  state.out.write(renderQueryPlan(rows));
+  return null;
+}
+
+/** `.eqp on`: the plan of a statement, printed before it runs. */
+function printPlan(state: ShellState, sql: string): void {
+  try {
+    const plan = state.db.prepare(`EXPLAIN QUERY PLAN ${sql}`) as ArrayStatement;
+    plan.setReturnArrays(true);
+    collectPlan(state, plan);
+    if (state.autoEqp === "full") {
+      const listing = state.db.prepare(`EXPLAIN ${sql}`) as ArrayStatement;
+      runStatement(state, listing, 1);
+    }
+  } catch {
+    // sqlite3 shows nothing when the plan cannot be prepared; the statement reports it.
+  }
+}
+
+/**
+ * Every row of a statement. Not `iterate()`: in Deno 2.9 it ends quietly when a step fails
+ * (a CHECK constraint in `INSERT … RETURNING`, an integer overflow), where `all()` throws.
+ */
+function allRows(statement: ArrayStatement): SqlValue[][] {
+  return statement.all() as unknown as SqlValue[][];
+}
+
+/** The message of an error from node:sqlite. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** sqlite3 appends the primary result code when it is more than SQLITE_ERROR. */
+function codeSuffix(error: unknown): string {
+  const code = (error as { errcode?: number }).errcode;
+  if (typeof code !== "number") return "";
+  const primary = code & 0xff;
+  return primary > 1 ? ` (${primary})` : "";
+}

@@ -1,0 +1,175 @@
+/**
+ * sqlite3's command line, `sqlink [OPTIONS] [FILENAME [SQL...]]`: the first word not
+ * starting with `-` names the database, later ones are SQL or dot-commands to run instead
+ * of reading stdin, and options may be spelled with one dash or two. Like sqlite3, options
+ * are read in two passes: what must be known before the init file runs (database, `-init`,
+ * `-bail`, `-batch`, `-readonly`), then, after it, the settings in command-line order.
+ */
+import { SqlinkError } from "../errors.ts";
+import type { ModeName } from "./format/settings.ts";
+import type { ShellState } from "./state.ts";
+
+/** Options that take a value, for both passes. */
+const VALUE_OPTIONS = new Set(["-separator", "-nullvalue", "-newline", "-cmd", "-init"]);
+
+/** Options applied in the second pass, after the init file. */
+export type ShellStep =
+  | { kind: "option"; name: string; value?: string }
+  | { kind: "cmd"; text: string }
+  | { kind: "version" }
+  | { kind: "help" }
+  | { kind: "unknown"; name: string };
+
+/** What the command line asks for. */
+export interface ShellArgs {
+  /** The database file, or null for an in-memory database. */
+  dbPath: string | null;
+  /** SQL and dot-commands given after the file name (stdin is then not read). */
+  commands: string[];
+  /** `-init FILE`, or null for the default `~/.sqlinkrc`. */
+  initFile: string | null;
+  bail: boolean;
+  readOnly: boolean;
+  /** `-batch` in the first pass (decides whether the init file announces itself). */
+  batch: boolean;
+  /** True when no argument at all was given (sqlite3 then warns about the in-memory database). */
+  noArguments: boolean;
+  /** Second-pass steps, in command-line order. */
+  steps: ShellStep[];
+}
+
+/** Option names sqlite3 knows that take no value. */
+const FLAG_OPTIONS = new Set([
+  "-html",
+  "-list",
+  "-quote",
+  "-line",
+  "-column",
+  "-json",
+  "-markdown",
+  "-table",
+  "-box",
+  "-csv",
+  "-ascii",
+  "-tabs",
+  "-header",
+  "-noheader",
+  "-echo",
+  "-eqp",
+  "-eqpfull",
+  "-bail",
+  "-batch",
+  "-interactive",
+  "-readonly",
+  "-nofollow",
+  "-stats",
+  "-scanstats",
+]);
+
+/** `--name` and `-name` are the same option. */
+export function normalizeOption(word: string): string {
+  return word.startsWith("--") ? word.slice(1) : word;
+}
+
+/** Parse the shell's arguments; throws SqlinkError for an option missing its value. */
+export function parseShellArgs(argv: string[]): ShellArgs {
+  const args: ShellArgs = {
+    dbPath: null,
+    commands: [],
+    initFile: null,
+    bail: false,
+    readOnly: false,
+    batch: false,
+    noArguments: argv.length === 0,
+    steps: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (!word.startsWith("-")) {
+      if (args.dbPath === null) args.dbPath = word;
+      else args.commands.push(word);
+      continue;
+    }
+    const name = normalizeOption(word);
+    if (VALUE_OPTIONS.has(name)) {
+      if (i + 1 >= argv.length) {
+        throw new SqlinkError("EUSAGE", `missing argument to ${word}`, { exitCode: 1 });
+      }
+      const value = argv[++i];
+      if (name === "-init") args.initFile = value;
+      else if (name === "-cmd") args.steps.push({ kind: "cmd", text: value });
+      else args.steps.push({ kind: "option", name, value });
+      continue;
+    }
+    if (name === "-bail") args.bail = true;
+    if (name === "-readonly") args.readOnly = true;
+    if (name === "-batch") args.batch = true;
+    if (name === "-version") args.steps.push({ kind: "version" });
+    else if (name === "-help" || name === "-h") args.steps.push({ kind: "help" });
+    else if (FLAG_OPTIONS.has(name)) args.steps.push({ kind: "option", name });
+    else args.steps.push({ kind: "unknown", name });
+  }
+  return args;
+}
+
+/** Apply one second-pass option to the session state, as sqlite3's `main` does. */
+export function applyShellOption(state: ShellState, name: string, value = ""): void {
+  const f = state.format;
+  switch (name) {
+    case "-html":
+    case "-list":
+    case "-line":
+    case "-column":
+    case "-json":
+    case "-markdown":
+    case "-table":
+    case "-box":
+      f.mode = name.slice(1) as ModeName;
+      break;
+    case "-quote":
+      Object.assign(f, { mode: "quote", colSeparator: ",", rowSeparator: "\n" });
+      break;
+    case "-csv":
+      Object.assign(f, { mode: "csv", colSeparator: "," });
+      break;
+    case "-ascii":
+      Object.assign(f, { mode: "ascii", colSeparator: "\x1f", rowSeparator: "\x1e" });
+      break;
+    case "-tabs":
+      Object.assign(f, { mode: "list", colSeparator: "\t", rowSeparator: "\n" });
+      break;
+    case "-separator":
+      f.colSeparator = clip19(value);
+      break;
+    case "-newline":
+      f.rowSeparator = clip19(value);
+      break;
+    case "-nullvalue":
+      f.nullValue = clip19(value);
+      break;
+    case "-header":
+    case "-noheader":
+      f.headers = name === "-header";
+      f.headerSet = true;
+      break;
+    case "-echo":
+      state.echo = true;
+      break;
+    case "-eqp":
+      state.autoEqp = "on";
+      break;
+    case "-eqpfull":
+      state.autoEqp = "full";
+      break;
+  }
+  state.normalMode = f.mode;
+}
+
+/** sqlite3 keeps separators and the null text in 20-byte buffers: 19 bytes and a NUL. */
+export function clip19(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= 19) return text;
+  let end = 19;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(bytes.subarray(0, end));
+}

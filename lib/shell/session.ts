@@ -1,0 +1,218 @@
+/**
+ * One shell session: the state, the connection (opened on first use, as sqlite3 does, so
+ * a mistyped file name that is never queried creates no file), and the glue between the
+ * input loop, the SQL runner and the dot-command registry.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { SqlinkError } from "../errors.ts";
+import { openShellDatabase } from "./database.ts";
+import type { DotContext, DotRegistry, ShellHost } from "./dot/registry.ts";
+import { dotCommandWords } from "./dot/line.ts";
+import { execSql, messageOf } from "./exec.ts";
+import type { FormatSettings } from "./format/settings.ts";
+import { type InputResult, processInput } from "./input.ts";
+import { type LineSource, textLines } from "./lines.ts";
+import type { Sink } from "./sink.ts";
+import { createShellState, type ShellState } from "./state.ts";
+import { startTimer } from "./timer.ts";
+
+/** How a session starts. */
+export interface SessionOptions {
+  dbPath: string;
+  readOnly: boolean;
+  stdout: Sink;
+  stderr: Sink;
+  /** The dot-commands, loaded on first use so one-shot SQL never loads them. */
+  registry: () => Promise<DotRegistry>;
+  format?: FormatSettings;
+}
+
+/** A running shell. */
+export class ShellSession implements ShellHost {
+  readonly state: ShellState;
+  readonly #loadRegistry: () => Promise<DotRegistry>;
+  #registry: DotRegistry | null = null;
+  #db: DatabaseSync | null = null;
+
+  constructor(options: SessionOptions) {
+    this.#loadRegistry = options.registry;
+    const state = createShellState(
+      null as unknown as DatabaseSync,
+      options.dbPath,
+      { stdout: options.stdout, stderr: options.stderr },
+      options.format,
+    );
+    state.readOnly = options.readOnly;
+    Object.defineProperty(state, "db", {
+      get: () => this.#connection(),
+      set: (db: DatabaseSync) => {
+        this.#db = db;
+      },
+      enumerable: true,
+    });
+    this.state = state;
+  }
+
+  /** The dot-command registry (loaded now if it was not yet). */
+  async registry(): Promise<DotRegistry> {
+    this.#registry ??= await this.#loadRegistry();
+    return this.#registry;
+  }
+
+  /** True once the database file has been opened. */
+  get isOpen(): boolean {
+    return this.#db !== null;
+  }
+
+  #connection(): DatabaseSync {
+    if (this.#db === null) {
+      this.#db = openDatabaseOrThrow(this.state.dbPath, { readOnly: this.state.readOnly });
+    }
+    return this.#db;
+  }
+
+  /** Open the database now (sqlite3 does when the file exists); throws SqlinkError. */
+  open(): void {
+    this.#connection();
+  }
+
+  /** Replace the connection (`.open`). */
+  openDatabase(path: string, options: { readOnly?: boolean; newFile?: boolean } = {}): void {
+    if (options.newFile && path !== "" && path !== ":memory:") {
+      try {
+        Deno.removeSync(path);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) {
+          throw new SqlinkError("EOPEN", `cannot remove "${path}": ${messageOf(error)}`);
+        }
+      }
+    }
+    const db = openDatabaseOrThrow(path, { readOnly: options.readOnly ?? false });
+    this.close();
+    this.#db = db;
+    this.state.dbPath = path;
+    this.state.readOnly = options.readOnly ?? false;
+  }
+
+  /** Close the connection, if open. */
+  close(): void {
+    if (this.#db?.isOpen) this.#db.close();
+    this.#db = null;
+  }
+
+  /** Run the lines of `source` (a file, a pipe, or a person at the prompt). */
+  processInput(source: LineSource, fromUser: boolean, beforeRead?: (c: boolean) => void) {
+    return processInput(
+      {
+        state: this.state,
+        runDotCommand: (line) => this.runDotCommand(line),
+        runSql: (sql, startLine, user) => this.runSql(sql, startLine, user),
+        beforeRead: (continuation) => {
+          this.state.out.flush();
+          this.state.stderr.flush();
+          beforeRead?.(continuation);
+        },
+      },
+      source,
+      fromUser,
+    );
+  }
+
+  /** Run `text` as a script (`.read`, `-init`); returns the error count. */
+  async runScript(text: string): Promise<number> {
+    const result: InputResult = await this.processInput(textLines(text), false);
+    return result.errors;
+  }
+
+  /** Run one dot-command line: 0 ok, 1 error, 2 quit. */
+  async runDotCommand(line: string): Promise<number> {
+    const words = dotCommandWords(line);
+    if (words.length === 0) return 0;
+    const wasOnce = this.state.once;
+    const command = (await this.registry()).find(words[0]);
+    let status: number;
+    if (!command) {
+      this.state.stderr.write(
+        `Error: unknown command or invalid arguments:  "${words[0]}". Enter ".help" for help\n`,
+      );
+      status = 1;
+    } else {
+      try {
+        status = await command.run(this.#context(), words.slice(1));
+      } catch (error) {
+        this.state.stderr.write(`Error: ${messageOf(error)}\n`);
+        status = 1;
+      }
+    }
+    if (wasOnce && this.state.once) this.resetOutput();
+    return status;
+  }
+
+  /** Run SQL read from input (sqlite3's `runOneSqlLine`); returns 1 on error, else 0. */
+  runSql(sql: string, startLine: number, fromUser: boolean): number {
+    const timer = this.state.timer ? startTimer() : null;
+    let error: string | null;
+    try {
+      error = execSql(this.state, sql);
+    } catch (e) {
+      error = messageOf(e);
+    }
+    if (timer) this.state.stdout.write(timer.report());
+    let failed = 0;
+    if (error !== null) {
+      const [kind, tail] = error.startsWith("in prepare, ")
+        ? ["Parse error", error.slice(12)]
+        : error.startsWith("stepping, ")
+        ? ["Runtime error", error.slice(10)]
+        : ["Error", error];
+      const prefix = fromUser ? `${kind}:` : `${kind} near line ${startLine}:`;
+      this.state.out.flush();
+      this.state.stderr.write(`${prefix} ${tail}\n`);
+      failed = 1;
+    } else if (this.state.changes) {
+      const counts = this.state.db.prepare("SELECT changes() AS c, total_changes() AS t")
+        .get() as { c: number; t: number };
+      this.state.out.write(`changes: ${counts.c}   total_changes: ${counts.t}\n`);
+    }
+    if (this.state.once) this.resetOutput();
+    return failed;
+  }
+
+  /** Run SQL given on the command line or by a dot-command; prints `Error: …` on failure. */
+  execSql(sql: string): number {
+    let error: string | null;
+    try {
+      error = execSql(this.state, sql);
+    } catch (e) {
+      error = messageOf(e);
+    }
+    if (error === null) return 0;
+    this.state.out.flush();
+    this.state.stderr.write(`Error: ${error}\n`);
+    return 1;
+  }
+
+  /** Send results to standard output again, closing a `.output`/`.once` file. */
+  resetOutput(): void {
+    if (this.state.out !== this.state.stdout) this.state.out.close();
+    this.state.out = this.state.stdout;
+    this.state.outFile = null;
+    this.state.once = false;
+  }
+
+  #context(): DotContext {
+    return { state: this.state, host: this };
+  }
+}
+
+function openDatabaseOrThrow(path: string, options: { readOnly: boolean }): DatabaseSync {
+  try {
+    return openShellDatabase(path, options);
+  } catch (error) {
+    throw new SqlinkError(
+      "EOPEN",
+      `unable to open database "${path}": ${messageOf(error)}`,
+      { cause: error },
+    );
+  }
+}
