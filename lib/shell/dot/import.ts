@@ -1,0 +1,339 @@
+/**
+ * `.import FILE TABLE` as in sqlite3 3.40: CSV or ASCII-delimited input from a file or a
+ * `|command`, separators from the output mode unless `--csv`/`--ascii`, a TEXT table made
+ * from the header row when TABLE does not exist, and 3.40's warnings for ragged rows.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
+import { EOF, FieldReader } from "./csv_reader.ts";
+import { importColumns } from "./import_columns.ts";
+import { errorMessage } from "./query.ts";
+import { utf8Length } from "./schema_text.ts";
+import { sqlIdentifier } from "./sql_quote.ts";
+
+const SUMMARY = "Import data from FILE into TABLE";
+const DETAILS = [
+  "   Options:",
+  "     --ascii               Use \\037 and \\036 as column and row separators",
+  "     --csv                 Use , and \\n as column and row separators",
+  "     --skip N              Skip the first N rows of input",
+  "     --schema S            Target table to be S.TABLE",
+  '     -v                    "Verbose" - increase auxiliary output',
+  "   Notes:",
+  "     *  If TABLE does not exist, it is created.  The first row of input",
+  "        determines the column names.",
+  "     *  If neither --csv or --ascii are used, the input mode is derived",
+  '        from the ".mode" output mode',
+  '     *  If FILE begins with "|" then it is a command that generates the',
+  "        input text.",
+];
+const USAGE = [".import FILE TABLE       " + SUMMARY, ...DETAILS].join("\n") + "\n";
+
+/** What the command line of `.import` asked for. */
+interface ImportRequest {
+  file: string;
+  table: string;
+  schema: string | null;
+  skip: number;
+  verbose: number;
+  /** Separators given by `--csv` / `--ascii`, or null to take them from the output mode. */
+  separators: { col: number; row: number; ascii: boolean } | null;
+}
+
+/** sqlite3's integerValue: decimal or 0x hex, optional sign and KiB/MB/K… multiplier. */
+function integerValue(text: string): number {
+  const match = /^([-+]?)(?:0x([0-9a-fA-F]*)|([0-9]*))(.*)$/s.exec(text)!;
+  let value = match[2] !== undefined ? parseInt(match[2] || "0", 16) : Number(match[3] || "0");
+  const multipliers: Record<string, number> = {
+    KIB: 1024,
+    MIB: 1024 ** 2,
+    GIB: 1024 ** 3,
+    KB: 1000,
+    MB: 1e6,
+    GB: 1e9,
+    K: 1000,
+    M: 1e6,
+    G: 1e9,
+  };
+  value *= multipliers[match[4].toUpperCase()] ?? 1;
+  return match[1] === "-" ? -value : value;
+}
+
+/** Parse the arguments, or return the usage complaint sqlite3 prints on standard output. */
+function parseArgs(args: string[]): ImportRequest | string {
+  let file: string | null = null;
+  let table: string | null = null;
+  const request = { schema: null as string | null, skip: 0, verbose: 0, separators: null };
+  const parsed: Omit<ImportRequest, "file" | "table"> = request;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i].startsWith("--") ? args[i].slice(1) : args[i];
+    if (!arg.startsWith("-")) {
+      if (file === null) file = arg;
+      else if (table === null) table = arg;
+      else return `ERROR: extra argument: "${arg}".  Usage:\n${USAGE}`;
+    } else if (arg === "-v") {
+      parsed.verbose++;
+    } else if (arg === "-schema" && i < args.length - 1) {
+      parsed.schema = args[++i];
+    } else if (arg === "-skip" && i < args.length - 1) {
+      parsed.skip = integerValue(args[++i]);
+    } else if (arg === "-ascii") {
+      parsed.separators = { col: 0x1f, row: 0x1e, ascii: true };
+    } else if (arg === "-csv") {
+      parsed.separators = { col: 0x2c, row: 0x0a, ascii: false };
+    } else {
+      return `ERROR: unknown option: "${arg}".  Usage:\n${USAGE}`;
+    }
+  }
+  if (file === null || table === null) {
+    return `ERROR: missing ${file === null ? "FILE" : "TABLE"} argument. Usage:\n${USAGE}`;
+  }
+  return { ...parsed, file, table };
+}
+
+/** The separators the output mode implies, or the error sqlite3 gives for unusable ones. */
+function modeSeparators(ctx: DotContext): { col: number; row: number } | string {
+  const format = ctx.state.format;
+  const colLength = utf8Length(format.colSeparator);
+  if (colLength === 0) return "Error: non-null column separator required for import\n";
+  if (colLength > 1) return "Error: multi-character column separators not allowed for import\n";
+  if (format.rowSeparator === "") return "Error: non-null row separator required for import\n";
+  if (format.mode === "csv" && format.rowSeparator === "\r\n") {
+    // sqlite3 reads CSV rows ending in "\n" (a CR before it is dropped) and, as a lasting
+    // side effect, switches the output row separator to "\n" too.
+    format.rowSeparator = "\n";
+  }
+  if (utf8Length(format.rowSeparator) > 1) {
+    return "Error: multi-character row separators not allowed for import\n";
+  }
+  return { col: format.colSeparator.charCodeAt(0), row: format.rowSeparator.charCodeAt(0) };
+}
+
+/** The input bytes: a file, or the standard output of `|command`; null when it cannot be read. */
+function readInput(file: string): Uint8Array | null {
+  try {
+    if (file.startsWith("|")) {
+      const child = new Deno.Command("/bin/sh", {
+        args: ["-c", file.slice(1)],
+        stdin: "inherit",
+        stdout: "piped",
+        stderr: "inherit",
+      }).outputSync();
+      return child.stdout;
+    }
+    // fopen() opens a directory fine and then reads nothing.
+    if (Deno.statSync(file).isDirectory) return new Uint8Array(0);
+    return Deno.readFileSync(file);
+  } catch {
+    return null;
+  }
+}
+
+/** sqlite3's output_c_string for one separator byte. */
+function cStringOfByte(c: number): string {
+  const escapes: Record<number, string> = {
+    0x5c: "\\\\",
+    0x22: '\\"',
+    9: "\\t",
+    10: "\\n",
+    13: "\\r",
+  };
+  const text = escapes[c] ??
+    (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : "\\" + c.toString(8).padStart(3, "0"));
+  return `"${text}"`;
+}
+
+const decoder = new TextDecoder();
+
+/** A field as sqlite3_bind_text(…, -1) sees it: text up to the first NUL. */
+function fieldText(field: Uint8Array | null): string | null {
+  if (field === null) return null;
+  const nul = field.indexOf(0);
+  return decoder.decode(nul < 0 ? field : field.subarray(0, nul));
+}
+
+/** Run one SQL statement; node:sqlite's exec() would decorate the error message. */
+function runStatement(db: DatabaseSync, sql: string): void {
+  db.prepare(sql).run();
+}
+
+/** `.import FILE TABLE` */
+function runImport(ctx: DotContext, args: string[]): DotStatus {
+  const { state } = ctx;
+  const { db, out, stderr } = state;
+  const request = parseArgs(args);
+  if (typeof request === "string") {
+    out.write(request);
+    return 1;
+  }
+  let separators: { col: number; row: number };
+  if (request.separators) {
+    separators = request.separators;
+  } else {
+    const fromMode = modeSeparators(ctx);
+    if (typeof fromMode === "string") {
+      stderr.write(fromMode);
+      return 1;
+    }
+    separators = fromMode;
+  }
+  const ascii = request.separators ? request.separators.ascii : state.format.mode === "ascii";
+  const input = readInput(request.file);
+  if (input === null) {
+    stderr.write(`Error: cannot open "${request.file}"\n`);
+    return 1;
+  }
+  const name = request.file.startsWith("|") ? "<pipe>" : request.file;
+  const reader = new FieldReader(
+    input,
+    name,
+    separators.col,
+    separators.row,
+    (message) => stderr.write(message),
+  );
+  const read = () => ascii ? reader.readAscii() : reader.readCsv();
+  if (request.verbose >= 2 || (request.verbose >= 1 && request.separators === null)) {
+    out.write(
+      `Column separator ${cStringOfByte(separators.col)}, ` +
+        `row separator ${cStringOfByte(separators.row)}\n`,
+    );
+  }
+  for (let skip = request.skip; skip > 0; skip--) {
+    while (read() !== null && reader.term === reader.colSep) { /* rest of the row */ }
+  }
+  const target = request.schema === null
+    ? sqlIdentifier(request.table)
+    : `${sqlIdentifier(request.schema)}.${sqlIdentifier(request.table)}`;
+  const select = `SELECT * FROM ${target}`;
+  let columnCount: number;
+  try {
+    columnCount = db.prepare(select).columns().length;
+  } catch (error) {
+    const message = errorMessage(error);
+    if (!message.startsWith("no such table: ")) {
+      stderr.write(`Error: ${message}\n`);
+      return 1;
+    }
+    const created = createTable(ctx, reader, read, target, request.verbose);
+    if (!created) return 1;
+    try {
+      columnCount = db.prepare(select).columns().length;
+    } catch (error) {
+      stderr.write(`Error: ${errorMessage(error)}\n`);
+      return 1;
+    }
+  }
+  if (columnCount === 0) return 0;
+  const insertSql = `INSERT INTO ${target} VALUES(?${",?".repeat(columnCount - 1)})`;
+  if (request.verbose >= 2) out.write(`Insert using: ${insertSql}\n`);
+  let insert;
+  try {
+    insert = db.prepare(insertSql);
+  } catch (error) {
+    stderr.write(`Error: ${errorMessage(error)}\n`);
+    return 1;
+  }
+  const ownTransaction = !db.isTransaction;
+  if (ownTransaction) db.exec("BEGIN");
+  const counts = { rows: 0, errors: 0, lastFailed: false };
+  do {
+    const startLine = reader.line;
+    const values: (string | null)[] = new Array(columnCount).fill(null);
+    let i = 0;
+    for (; i < columnCount; i++) {
+      const field = read();
+      if (field === null && i === 0) break;
+      // In ascii mode an empty line ends the import of that row, as in sqlite3.
+      if (state.format.mode === "ascii" && (field === null || field.length === 0) && i === 0) {
+        break;
+      }
+      values[i] = fieldText(field);
+      if (i < columnCount - 1 && reader.term !== reader.colSep) {
+        stderr.write(
+          `${name}:${startLine}: expected ${columnCount} columns but found ${i + 1}` +
+            " - filling the rest with NULL\n",
+        );
+        i = columnCount + 1;
+      }
+    }
+    if (reader.term === reader.colSep) {
+      do {
+        read();
+        i++;
+      } while (reader.term === reader.colSep);
+      stderr.write(
+        `${name}:${startLine}: expected ${columnCount} columns but found ${i} - extras ignored\n`,
+      );
+    }
+    if (i >= columnCount) {
+      try {
+        insert.run(...values);
+        counts.rows++;
+        counts.lastFailed = false;
+      } catch (error) {
+        stderr.write(`${name}:${startLine}: INSERT failed: ${errorMessage(error)}\n`);
+        counts.errors++;
+        counts.lastFailed = true;
+      }
+    }
+  } while (reader.term !== EOF);
+  if (ownTransaction) db.exec("COMMIT");
+  if (request.verbose > 0) {
+    out.write(
+      `Added ${counts.rows} rows with ${counts.errors} errors using ${
+        reader.line - 1
+      } lines of input\n`,
+    );
+  }
+  // sqlite3 returns the result of the last INSERT, so only a failed last row is an error.
+  return counts.lastFailed ? 1 : 0;
+}
+
+/** Create `target` from the header row; false (after saying why) when that fails. */
+function createTable(
+  ctx: DotContext,
+  reader: FieldReader,
+  read: () => Uint8Array | null,
+  target: string,
+  verbose: number,
+): boolean {
+  const { db, out, stderr } = ctx.state;
+  const names: string[] = [];
+  for (let field = read(); field !== null; field = read()) {
+    names.push(fieldText(field)!);
+    if (reader.term !== reader.colSep) break;
+  }
+  const columns = importColumns(names);
+  if (columns?.renamed) {
+    const sink = ctx.state.interactive ? out : stderr;
+    sink.write(
+      `Columns renamed during .import ${reader.name} due to duplicates:\n${columns.renamed}\n`,
+    );
+  }
+  if (columns === null) {
+    stderr.write(`${reader.name}: empty file\n`);
+    return false;
+  }
+  const create = `CREATE TABLE ${target}${columns.spec}\n`;
+  if (verbose >= 1) out.write(`${create}\n`);
+  try {
+    runStatement(db, create);
+  } catch (error) {
+    stderr.write(`${create} failed:\n${errorMessage(error)}\n`);
+    return false;
+  }
+  return true;
+}
+
+/** `.import FILE TABLE` */
+export const importCommand: DotCommand = {
+  name: "import",
+  args: "FILE TABLE",
+  summary: SUMMARY,
+  details: DETAILS,
+  minPrefix: 1,
+  run: runImport,
+};
+
+/** The import dot-commands. */
+export const importCommands: DotCommand[] = [importCommand];

@@ -1,0 +1,33 @@
+/** Small query helpers for dot-commands: typed rows from node:sqlite, errors as text. */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { SqlValue } from "../value.ts";
+
+/** Prepare `sql` so rows come back as arrays with INTEGERs as bigints. */
+export function prepareRows(db: DatabaseSync, sql: string): StatementSync {
+  const stmt = db.prepare(sql);
+  stmt.setReadBigInts(true);
+  // setReturnArrays exists at run time but not in Deno's type declarations.
+  (stmt as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
+  return stmt;
+}
+
+/** All rows of `sql` (a single statement) with `params` bound, as arrays. */
+export function queryRows(
+  db: DatabaseSync,
+  sql: string,
+  params: (string | number | bigint | null)[] = [],
+): SqlValue[][] {
+  return prepareRows(db, sql).all(...params) as unknown as SqlValue[][];
+}
+
+/** sqlite3_column_text of one value: what the shell's C code sees as a string. */
+export function asText(value: SqlValue): string | null {
+  if (value === null) return null;
+  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+  return String(value);
+}
+
+/** The message SQLite gave for a failed call (sqlite3_errmsg), without node:sqlite's decoration. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
