@@ -63,8 +63,12 @@ function integerValue(text: string): number {
 function parseArgs(args: string[]): ImportRequest | string {
   let file: string | null = null;
   let table: string | null = null;
-  const request = { schema: null as string | null, skip: 0, verbose: 0, separators: null };
-  const parsed: Omit<ImportRequest, "file" | "table"> = request;
+  const parsed: Omit<ImportRequest, "file" | "table"> = {
+    schema: null,
+    skip: 0,
+    verbose: 0,
+    separators: null,
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i].startsWith("--") ? args[i].slice(1) : args[i];
     if (!arg.startsWith("-")) {
@@ -157,6 +161,15 @@ function runStatement(db: DatabaseSync, sql: string): void {
   db.prepare(sql).run();
 }
 
+/** Run `action`, ignoring a failure the way sqlite3 ignores sqlite3_exec's result. */
+function ignoreFailure(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // nothing to report: sqlite3 does not check BEGIN/COMMIT around an import either
+  }
+}
+
 /** `.import FILE TABLE` */
 function runImport(ctx: DotContext, args: string[]): DotStatus {
   const { state } = ctx;
@@ -234,7 +247,7 @@ function runImport(ctx: DotContext, args: string[]): DotStatus {
     return 1;
   }
   const ownTransaction = !db.isTransaction;
-  if (ownTransaction) db.exec("BEGIN");
+  if (ownTransaction) ignoreFailure(() => db.exec("BEGIN"));
   const counts = { rows: 0, errors: 0, lastFailed: false };
   do {
     const startLine = reader.line;
@@ -277,7 +290,7 @@ function runImport(ctx: DotContext, args: string[]): DotStatus {
       }
     }
   } while (reader.term !== EOF);
-  if (ownTransaction) db.exec("COMMIT");
+  if (ownTransaction) ignoreFailure(() => db.exec("COMMIT"));
   if (request.verbose > 0) {
     out.write(
       `Added ${counts.rows} rows with ${counts.errors} errors using ${
