@@ -20,7 +20,7 @@ export function queryRows(
   return prepareRows(db, sql).all(...params) as unknown as SqlValue[][];
 }
 
-/** sqlite3_column_text of one value: what the shell's C code sees as a string. */
+/** A name or SQL text column as a string (blobs decoded as UTF-8); null stays null. */
 export function asText(value: SqlValue): string | null {
   if (value === null) return null;
   if (value instanceof Uint8Array) return new TextDecoder().decode(value);
