@@ -1,0 +1,154 @@
+/**
+ * The interactive shell in a real terminal: history kept between runs, Tab completion,
+ * line editing, the continuation prompt, Ctrl-C and Ctrl-D.
+ */
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { join } from "node:path";
+import { MAIN, PERMISSIONS, ROOT, tempDir } from "../helpers/cli.ts";
+import { PtySession } from "../helpers/pty.ts";
+
+/**
+ * The interactive shell reaches the prompt only once a command module opens the line
+ * reader; until then these tests are skipped rather than failing everyone's run.
+ */
+const promptWired = [...Deno.readDirSync(join(ROOT, "commands"))].some((entry) =>
+  entry.isFile && entry.name.endsWith(".ts") &&
+  Deno.readTextFileSync(join(ROOT, "commands", entry.name)).includes("openLineReader")
+);
+
+const PROMPT = "sqlite> ";
+const CONTINUATION = "   ...> ";
+const UP = "\x1b[A";
+const LEFT = "\x1b[D";
+
+function ptyTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name: `pty: ${name}`, ignore: !promptWired, fn });
+}
+
+/** sqlink's shell in a terminal, with its home, history and cache inside `dir`. */
+function startShell(dir: string, args: string[]): PtySession {
+  return new PtySession([Deno.execPath(), "run", "--quiet", ...PERMISSIONS, MAIN, ...args], {
+    env: {
+      HOME: dir,
+      SQLINK_HISTORY: join(dir, "history"),
+      SQLINK_CACHE_DIR: join(dir, "cache"),
+      NO_COLOR: "1",
+    },
+  });
+}
+
+/**
+ * Type `text`, wait until the terminal echoes it, press Tab and wait for the rest of
+ * `completed` to appear (typed at the end of the line, or the whole line redrawn).
+ */
+async function complete(shell: PtySession, text: string, completed: string): Promise<void> {
+  await shell.type(text);
+  await shell.expect(text);
+  // A Tab that arrives in the same read as other keys counts as pasted text, not completion.
+  await shell.type("\t");
+  await shell.expect(completed.slice(text.length));
+}
+
+ptyTest("a line typed in one run comes back with Up in the next", async () => {
+  using dir = tempDir();
+  {
+    await using shell = startShell(dir.path, []);
+    await shell.expect(PROMPT);
+    await shell.type("select 6 * 7;\r");
+    await shell.expect("42\n");
+    await shell.expect(PROMPT);
+    await shell.type(".quit\r");
+    assert.equal((await shell.wait()).code, 0);
+  }
+  const saved = await Deno.readTextFile(join(dir.path, "history"));
+  assert.deepEqual(saved.split("\n").filter((line) => line !== ""), ["select 6 * 7;", ".quit"]);
+  assert.equal((await Deno.stat(join(dir.path, "history"))).mode! & 0o777, 0o600);
+  {
+    await using shell = startShell(dir.path, []);
+    await shell.expect(PROMPT);
+    await shell.type(UP);
+    await shell.expect(".quit");
+    await shell.type(UP);
+    await shell.expect("select 6 * 7;");
+    await shell.type("\r");
+    await shell.expect("42\n");
+    await shell.expect(PROMPT);
+    await shell.type("\x04");
+    assert.equal((await shell.wait()).code, 0);
+  }
+});
+
+ptyTest("Tab completes dot-commands, keywords, tables and columns", async () => {
+  using dir = tempDir();
+  const dbPath = join(dir.path, "things.db");
+  const db = new DatabaseSync(dbPath);
+  db.exec("CREATE TABLE things(alpha, beta); INSERT INTO things VALUES ('xyzzy', 2);");
+  db.close();
+  await using shell = startShell(dir.path, [dbPath]);
+  await shell.expect(PROMPT);
+
+  await complete(shell, ".ta", ".tables");
+  await shell.type("\r");
+  await shell.expect(/things\s*\n/);
+  await shell.expect(PROMPT);
+
+  await complete(shell, "sel", "select");
+  await complete(shell, " alp", " alpha");
+  await complete(shell, " from thi", " from things");
+  await shell.type(";\r");
+  await shell.expect("xyzzy\n");
+  await shell.expect(PROMPT);
+
+  await complete(shell, "SEL", "SELECT");
+  await shell.type(" 1;\r");
+  await shell.expect("1\n");
+  await shell.expect(PROMPT);
+  await shell.type("\x04");
+  assert.equal((await shell.wait()).code, 0);
+});
+
+ptyTest("a statement over two lines shows the continuation prompt", async () => {
+  using dir = tempDir();
+  await using shell = startShell(dir.path, []);
+  await shell.expect(PROMPT);
+  await shell.type("select 40 +\r");
+  await shell.expect(CONTINUATION);
+  await shell.type("2;\r");
+  await shell.expect("42\n");
+  await shell.expect(PROMPT);
+  await shell.type("\x04");
+  assert.equal((await shell.wait()).code, 0);
+});
+
+ptyTest("cursor keys edit the line, wide characters included", async () => {
+  using dir = tempDir();
+  await using shell = startShell(dir.path, []);
+  await shell.expect(PROMPT);
+  await shell.type("select 'ac';");
+  await shell.expect("select 'ac';");
+  await shell.type(LEFT + LEFT + LEFT);
+  await shell.type("日本b\r");
+  await shell.expect("a日本bc\n");
+  await shell.expect(PROMPT);
+  await shell.type("\x04");
+  assert.equal((await shell.wait()).code, 0);
+});
+
+ptyTest("Ctrl-C drops the line and prompts again; Ctrl-D exits 0", async () => {
+  using dir = tempDir();
+  await using shell = startShell(dir.path, []);
+  await shell.expect(PROMPT);
+  await shell.type("select 'never';");
+  await shell.expect("select 'never';");
+  await shell.type("\x03");
+  await shell.expect(`^C\n${PROMPT}`);
+  await shell.type("select 'after';\r");
+  const shown = await shell.expect("after\n");
+  assert.equal(shown.includes("never"), false);
+  await shell.expect(PROMPT);
+  await shell.type("\x04");
+  const exit = await shell.wait();
+  assert.equal(exit.code, 0);
+  assert.match(exit.text, /after/);
+});
