@@ -1,0 +1,60 @@
+/**
+ * Side-by-side runs of the official sqlite3 shell and sqlink on the same arguments and
+ * input, for differential tests. sqlite3 is Debian's package (3.40); `.ci/run` installs it.
+ */
+import { runSqlink } from "./cli.ts";
+
+/** What one program printed and how it ended. */
+export interface Outcome {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Run `/usr/bin/sqlite3` (or `sqlite3` on PATH) with `args` and `stdin`. */
+export async function runSqlite3(
+  args: string[],
+  stdin: string,
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Outcome> {
+  const child = new Deno.Command("sqlite3", {
+    args,
+    cwd: options.cwd,
+    env: options.env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(stdin));
+  await writer.close();
+  const out = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+    code: out.code,
+  };
+}
+
+/**
+ * Both programs on the same arguments and input. Messages that name the program itself
+ * (`sqlite3: Error: …`) are compared with the name taken out.
+ */
+export async function sideBySide(
+  args: string[],
+  stdin: string,
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ sqlite3: Outcome; sqlink: Outcome }> {
+  const [reference, ours] = await Promise.all([
+    runSqlite3(args, stdin, options),
+    runSqlink(args, { stdin, cwd: options.cwd, env: options.env }),
+  ]);
+  // sqlite3 names itself by its argv[0], which Deno spells as the full path.
+  const unname = (text: string, name: string) =>
+    text.replace(new RegExp(`^\\S*\\b${name}: Error:`, "gm"), "PROGRAM: Error:");
+  return {
+    sqlite3: { ...reference, stderr: unname(reference.stderr, "sqlite3") },
+    sqlink: { stdout: ours.stdout, stderr: unname(ours.stderr, "sqlink"), code: ours.code },
+  };
+}

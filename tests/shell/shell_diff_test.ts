@@ -1,0 +1,243 @@
+/**
+ * The shell against the official sqlite3 shell, side by side: every case runs through both
+ * (Debian's sqlite3 3.40 and sqlink on node:sqlite 3.53) with the same arguments and input,
+ * and stdout, stderr and the exit status must be identical. Cases cover every output mode,
+ * the command-line options, statement splitting, error reports and the common
+ * dot-commands. Where the SQLite version gap forces a difference, the case stays with the
+ * gap written down beside it (`gap`), and only what the gap leaves equal is compared.
+ */
+import assert from "node:assert/strict";
+import { sideBySide } from "../helpers/sqlite3.ts";
+import { tempDir } from "../helpers/cli.ts";
+
+interface Case {
+  name: string;
+  args?: string[];
+  input?: string;
+  /** Why the two must differ, and which streams still must match. */
+  gap?: { why: string; compare: ("stdout" | "stderr" | "code")[] };
+}
+
+const DATA = `CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, data BLOB, note);
+INSERT INTO t VALUES(1, 'alpha', 1.5, x'00ff10', NULL);
+INSERT INTO t VALUES(2, 'beta, "quoted"', -0.25, NULL, 'line1
+line2');
+INSERT INTO t VALUES(3, 'γάμμα 漢字 ✓', 1e20, x'', 9223372036854775807);
+INSERT INTO t VALUES(4, '', 0.1, x'414243', -9223372036854775808);
+INSERT INTO t VALUES(5, 'tab	here', 123456789.123456789, NULL, 3.0);
+`;
+
+const QUERIES = `SELECT * FROM t ORDER BY id;
+SELECT id, name FROM t WHERE id > 100;
+SELECT 1 AS "a b", 'x' AS "", NULL AS "NULL", 1e-7, 1.0, 100.0/3, -1e308*10, 2e308;
+SELECT 'it''s', '<&>"', char(1,2,27), 'ünïcödé';
+`;
+
+const MODES = [
+  "list",
+  "csv",
+  "json",
+  "line",
+  "box",
+  "table",
+  "markdown",
+  "quote",
+  "tabs",
+  "html",
+  "column",
+  "insert",
+  "insert t2",
+  "ascii",
+  "tcl",
+  "qbox",
+  "box --wrap 10",
+  "table --wordwrap on --wrap 8",
+  "column --quote",
+];
+
+const cases: Case[] = [
+  ...MODES.flatMap((mode): Case[] => [
+    { name: `.mode ${mode}`, input: `${DATA}.mode ${mode}\n${QUERIES}` },
+    { name: `.mode ${mode} with headers`, input: `${DATA}.mode ${mode}\n.headers on\n${QUERIES}` },
+    {
+      name: `.mode ${mode}, .nullvalue and separators`,
+      input: `${DATA}.mode ${mode}\n.nullvalue (null)\n.separator "; " "\\n--\\n"\n${QUERIES}`,
+    },
+  ]),
+  ...["-csv", "-json", "-line", "-box", "-table", "-markdown", "-quote", "-tabs", "-html"]
+    .flatMap((flag): Case[] => [
+      { name: `${flag}`, args: [flag], input: DATA + QUERIES },
+      { name: `${flag} -header`, args: [flag, "-header"], input: DATA + QUERIES },
+      {
+        name: `--${flag.slice(1)} --noheader`,
+        args: [`-${flag}`, "--noheader"],
+        input: DATA + QUERIES,
+      },
+    ]),
+  { name: "-column", args: ["-column"], input: DATA + QUERIES },
+  {
+    name: "-list -separator -newline -nullvalue",
+    args: ["-separator", "::", "-newline", "\r\n", "-nullvalue", "N/A"],
+    input: DATA + QUERIES,
+  },
+  { name: "-ascii", args: ["-ascii"], input: DATA + QUERIES },
+  {
+    name: "long -nullvalue is cut at 19 bytes",
+    args: ["-nullvalue", "0123456789abcdefghijKLMN"],
+    input: "select null;",
+  },
+  {
+    name: ".width",
+    input: `${DATA}.mode column\n.headers on\n.width 3 -12 0 5\n${QUERIES}.width\nselect 1 as a;`,
+  },
+  {
+    name: "empty results print nothing",
+    input:
+      `${DATA}.headers on\nSELECT * FROM t WHERE 0;\n.mode json\nSELECT * FROM t WHERE 0;\n.mode box\nSELECT * FROM t WHERE 0;\n`,
+  },
+
+  // Statement splitting and completeness.
+  {
+    name: "semicolons in strings, identifiers and comments",
+    input:
+      `select 'a;b', "c;d", [e;f], \`g;h\` -- x;y\n;\nselect 2 /* ; */;\nselect 3; select 4;select 5\n;\n`,
+  },
+  {
+    name: "CREATE TRIGGER … BEGIN … END spans lines and semicolons",
+    input: `create table a(x); create table log(y);
+create trigger tr after insert on a begin
+  insert into log values(new.x);
+  insert into log values(new.x * 10);
+end;
+create temp trigger tr2 after delete on a begin select 1; end;
+insert into a values(7);
+select * from log;
+`,
+  },
+  { name: "go and / end a statement", input: "select 1\ngo\nselect 2\n/\nselect 3\n  GO  \n" },
+  { name: "unterminated final statement still runs", input: "select 1;\nselect 2" },
+  {
+    name: "blank lines, comments and lone semicolons",
+    input: "\n\n-- only a comment\n;\n/* block */\n;;\nselect 1;\n",
+  },
+  { name: "multi-line string", input: "select 'a\nb\n;\nc';\n" },
+  { name: "# lines are comments", input: "# hello\nselect 1;\n" },
+  { name: "CRLF input", input: "select 1;\r\nselect 'x'\r\n;\r\n" },
+
+  // Errors and exit status.
+  {
+    name: "parse and runtime errors continue without -bail",
+    input: `select 1;
+select * from nope;
+selec 2;
+create table c(a check(a > 0));
+insert into c values(-1);
+select 1 from (select 2) as a a a;
+select nocol;
+select 'unterminated
+`,
+  },
+  {
+    name: "-bail stops at the first error",
+    args: ["-bail"],
+    input: "select 1;\nselect * from nope;\nselect 2;\n",
+  },
+  { name: ".bail on stops", input: ".bail on\nselect 1;\nselec 2;\nselect 3;\n" },
+  { name: "errors in SQL arguments", args: [":memory:", "select 1; select * from nope; select 2"] },
+  {
+    name: "SQL arguments run in order",
+    args: [":memory:", "select 1", ".mode csv", "select 2, 3"],
+  },
+  {
+    name: "an argument error stops the rest",
+    args: [":memory:", "select 1", "selec 2", "select 3"],
+  },
+  {
+    name: "a runtime error in an argument",
+    args: [":memory:", "select abs(-9223372036854775807 - 1)"],
+  },
+  {
+    name: "error context points at the token",
+    input:
+      "select 1,\n  2 frm x;\nselect  'ééééééééééééééééééééééé', 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' frm x;\n",
+  },
+  { name: "incomplete input", input: "select (" },
+  { name: "unknown option", args: ["-nosuchoption"] },
+  { name: "unknown option with two dashes", args: ["--nosuchoption"] },
+  { name: "missing option value", args: ["-separator"] },
+  { name: "-cmd runs before the SQL", args: ["-cmd", "select 'cmd'", ":memory:", "select 'arg'"] },
+  { name: "-cmd error without -bail goes on", args: ["-cmd", "selec", ":memory:", "select 2"] },
+  { name: "-cmd error with -bail stops", args: ["-bail", "-cmd", "selec", ":memory:", "select 2"] },
+  { name: "-echo", args: ["-echo"], input: "select 1;\n.print hi\nselect\n 2;\n" },
+
+  // Dot-commands.
+  { name: "unknown dot-command", input: ".nosuch\nselect 1;\n" },
+  {
+    name: "usage errors",
+    input:
+      ".headers\n.bail\n.echo 1 2\n.nullvalue\n.separator\n.read\n.changes\n.timer\n.cd\nselect 1;\n",
+  },
+  { name: "not a boolean", input: ".headers maybe\nselect 1 as a;\n" },
+  { name: ".show", input: ".mode csv\n.headers on\n.nullvalue N\n.width 1 2\n.show\n" },
+  { name: ".show in box mode", input: ".mode box --wrap 30 --quote\n.show\n" },
+  {
+    name: ".print with quotes and escapes",
+    input: `.print one "two three" 'four\\tfive' six\\tseven\n`,
+  },
+  { name: ".echo on", input: ".echo on\nselect 1;\n.print x\n-- c\nselect 2 +\n 3;\n" },
+  {
+    name: ".changes on",
+    input:
+      ".changes on\ncreate table t(a);\ninsert into t values(1),(2),(3);\nupdate t set a = 0 where a > 1;\nselect count(*) from t;\n",
+  },
+  {
+    name: ".mode without and with bad arguments",
+    input: ".mode\n.mode bogus\n.mode csv extra\n.mode list\n.mode\n.mode box\n.mode\n",
+  },
+  {
+    name: "abbreviated dot-commands",
+    input: ".he on\n.mo csv\nselect 1 as a;\n.sep |\n.nu NULL\nselect null;\n",
+  },
+  {
+    name: ".explain and EXPLAIN QUERY PLAN",
+    input:
+      `${DATA}create index ti on t(name);\nexplain query plan select * from t where name = 'x';\nexplain query plan select * from t a, t b where a.id = b.score order by a.name;\n`,
+  },
+  {
+    name: ".eqp on",
+    input: `${DATA}.eqp on\nselect * from t where id = 2;\n.eqp off\nselect 1;\n`,
+  },
+  { name: ".exit with a status", input: "select 1;\n.exit 3\nselect 2;\n" },
+  { name: ".quit stops reading", input: "select 1;\n.quit\nselect 2;\n" },
+  {
+    name: "-version",
+    args: ["-version"],
+    gap: { why: "the version line names SQLite 3.53 instead of 3.40", compare: ["code", "stderr"] },
+  },
+  {
+    name: "dot-command output in list",
+    input: ".mode list\n.headers on\nselect 1 as a;\n.headers off\nselect 2 as b;\n",
+  },
+  {
+    name: ".tables, .schema, .indexes, .databases",
+    input:
+      `${DATA}create index i1 on t(name);\ncreate view v as select id from t;\n.tables\n.schema\n.indexes\n.schema t\n.tables t%\n`,
+  },
+  { name: ".dump", input: `${DATA}create index i1 on t(name);\n.dump\n` },
+];
+
+for (const c of cases) {
+  Deno.test(`sqlite3 vs sqlink: ${c.name}`, async () => {
+    using home = tempDir();
+    const env = { HOME: home.path };
+    const { sqlite3, sqlink } = await sideBySide(c.args ?? [], c.input ?? "", {
+      cwd: home.path,
+      env,
+    });
+    const compare = c.gap?.compare ?? ["stdout", "stderr", "code"];
+    for (const stream of compare) {
+      assert.equal(sqlink[stream], sqlite3[stream], `${stream} differs for ${JSON.stringify(c)}`);
+    }
+    if (c.gap) assert.ok(c.gap.why.length > 0);
+  });
+}
