@@ -8,7 +8,7 @@ import { importCommands } from "./import.ts";
 import { modeCommand } from "./mode.ts";
 import { outputCommands } from "./output.ts";
 import { DotRegistry } from "./registry.ts";
-import { schemaCommands } from "./schema.ts";
+import { indicesCommand, schemaCommands } from "./schema.ts";
 import { sessionCommands } from "./session.ts";
 import { settingsCommands } from "./settings.ts";
 
@@ -21,6 +21,7 @@ export function builtinRegistry(): DotRegistry {
     ...outputCommands,
     modeCommand,
     ...schemaCommands,
+    { ...indicesCommand, hidden: true },
     ...dumpCommands,
     ...importCommands,
   );

@@ -15,7 +15,7 @@ export function helpCommand(registry: DotRegistry): DotCommand {
     run(ctx, args) {
       const all = args[0] === "-all" || args[0] === "--all";
       const pattern = all ? args[1] : args[0];
-      const commands = registry.list();
+      const commands = registry.list().filter((c) => !c.hidden);
       const lines: string[] = [];
       if (pattern === undefined) {
         for (const c of commands) {

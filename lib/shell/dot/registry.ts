@@ -33,6 +33,8 @@ export interface DotCommand {
   summary: string;
   /** More lines shown by `.help NAME`. */
   details?: string[];
+  /** An alias `.help` does not list (`.indices` for `.indexes`). */
+  hidden?: boolean;
   /** Shortest accepted abbreviation (sqlite3 accepts prefixes, e.g. `.tab`). Default: 1. */
   minPrefix?: number;
   /** Run with the arguments after the command word, already unquoted. */
@@ -62,7 +64,7 @@ export class DotRegistry {
     return this.list().find((c) => c.name.startsWith(word) && word.length >= (c.minPrefix ?? 1));
   }
 
-  /** All commands, sorted by name (the order `.help` lists them in). */
+  /** All commands, sorted by name (the order `.help` lists them in, hidden aliases left out by it). */
   list(): DotCommand[] {
     return [...this.#commands].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   }

@@ -1,0 +1,43 @@
+/**
+ * The interactive prompt of the shell: the line reader with history and with Tab
+ * completion of dot-commands (from the one registry), SQL keywords, and the tables and
+ * columns of the open database. Loaded only when a person is typing.
+ */
+import { completeInput } from "../lib/shell/prompt/completion.ts";
+import { openLineReader } from "../lib/shell/prompt/line_reader.ts";
+import { schemaNames } from "../lib/shell/prompt/schema_names.ts";
+import type { ShellSession } from "../lib/shell/session.ts";
+
+/** The prompt the input loop reads from. */
+export interface Prompt {
+  /** True while a statement is being continued (shows the continuation prompt). */
+  continuation: boolean;
+  /** One line, or null at the end (Ctrl-D). */
+  readLine(): Promise<string | null>;
+  /** Restore the terminal and save the history. */
+  close(): Promise<void>;
+}
+
+/** Open the prompt for `session`, keeping history in `historyPath`. */
+export async function openPrompt(session: ShellSession, historyPath: string): Promise<Prompt> {
+  const { state } = session;
+  const registry = await session.registry();
+  const dotCommands = registry.list().filter((c) => !c.hidden).map((c) => `.${c.name}`);
+  const names = () => schemaNames(state.db);
+  const reader = await openLineReader({
+    historyPath,
+    complete: (line) =>
+      completeInput(line, {
+        dotCommands,
+        tables: () => names().tables,
+        columns: () => names().columns,
+      }),
+  });
+  const prompt: Prompt = {
+    continuation: false,
+    readLine: () =>
+      reader.readLine(prompt.continuation ? state.prompt.continuation : state.prompt.main),
+    close: () => reader.close(),
+  };
+  return prompt;
+}
