@@ -3,7 +3,7 @@
  * as `%!.15g` (what `sqlite3_column_text` returned in 3.40) and quotes them for SQL and JSON
  * as `%!.20g`. Newer SQLite libraries convert differently, so the engine's own text is no use.
  */
-import { add, cmp, div, fromDouble, isZero, mul, sub, trunc } from "./x87.ts";
+import { add, cmp, digitString, div, type Ext, fromDouble, isZero, mul } from "./x87.ts";
 
 const ROUNDERS = [
   5.0e-01,
@@ -25,6 +25,19 @@ const E_8 = fromDouble(1e-8);
 const E10 = fromDouble(1e10);
 const E100 = fromDouble(1e100);
 
+const scales = new Map<string, Ext>();
+
+/** `a * b`, remembered under the loop path that produced it (`key`) and the step (`op`). */
+function scaled(key: string, op: string, a: Ext, b: Ext): Ext {
+  const id = key + op;
+  let v = scales.get(id);
+  if (v === undefined) {
+    v = mul(a, b);
+    scales.set(id, v);
+  }
+  return v;
+}
+
 /** SQLite 3.40's `%!.<digits>g` of `value` (e.g. 15 → `1.0`, `0.1`, `1.0e+20`, `Inf`). */
 export function formatRealG(value: number, digits: number): string {
   if (Number.isNaN(value)) return "NaN";
@@ -41,20 +54,25 @@ export function formatRealG(value: number, digits: number): string {
   let real = fromDouble(Math.abs(value));
   let exp = 0;
   if (!isZero(real)) {
+    // The powers of ten are the same long doubles every time, so they are computed once.
     let scale = ONE;
-    while (cmp(real, mul(E100, scale)) >= 0 && exp <= 350) {
-      scale = mul(scale, E100);
+    let key = "";
+    while (cmp(real, scaled(key, "h", E100, scale)) >= 0 && exp <= 350) {
+      scale = scaled(key, "H", scale, E100);
+      key += "H";
       exp += 100;
     }
-    while (cmp(real, mul(E10, scale)) >= 0 && exp <= 350) {
-      scale = mul(scale, E10);
+    while (cmp(real, scaled(key, "t", E10, scale)) >= 0 && exp <= 350) {
+      scale = scaled(key, "T", scale, E10);
+      key += "T";
       exp += 10;
     }
-    while (cmp(real, mul(TEN, scale)) >= 0 && exp <= 350) {
-      scale = mul(scale, TEN);
+    while (cmp(real, scaled(key, "o", TEN, scale)) >= 0 && exp <= 350) {
+      scale = scaled(key, "O", scale, TEN);
+      key += "O";
       exp++;
     }
-    real = div(real, scale);
+    if (key !== "") real = div(real, scale);
     while (cmp(real, E_8) < 0) {
       real = mul(real, E8);
       exp -= 8;
@@ -72,25 +90,15 @@ export function formatRealG(value: number, digits: number): string {
   }
   const exponential = exp < -4 || exp > precision;
   if (!exponential) precision -= exp;
-  let e2 = exponential ? 0 : exp;
-  // The `!` flag lets 26 significant digits come from the long double, not 16.
-  let significant = 26;
-  const digit = (): string => {
-    if (significant <= 0) return "0";
-    significant--;
-    const d = trunc(real);
-    real = mul(sub(real, fromDouble(d)), TEN);
-    return String.fromCharCode(48 + d);
-  };
-  let out = prefix;
-  if (e2 < 0) {
-    out += "0";
-  } else {
-    for (; e2 >= 0; e2--) out += digit();
-  }
-  out += ".";
-  for (e2++; e2 < 0; precision--, e2++) out += "0";
-  while (precision-- > 0) out += digit();
+  const e2 = exponential ? 0 : exp;
+  // Digits before the point, zeros between the point and the first significant digit,
+  // then the rest; the `!` flag lets 26 significant digits (not 16) come from the value.
+  const whole = e2 < 0 ? 0 : e2 + 1;
+  const zeros = e2 < 0 ? -(e2 + 1) : 0;
+  const fraction = Math.max(0, precision - zeros);
+  const text = digitString(real, whole + fraction, 26);
+  let out = prefix + (whole ? text.slice(0, whole) : "0") + "." + "0".repeat(zeros) +
+    text.slice(whole);
   out = out.replace(/0+$/, "");
   if (out.endsWith(".")) out += "0";
   if (exponential) {
@@ -106,9 +114,38 @@ export function formatRealG(value: number, digits: number): string {
   return out;
 }
 
+/**
+ * `%!.15g` from the correctly rounded decimal digits, or null when the long double might
+ * round differently. SQLite's arithmetic is off from the exact value by far less than a
+ * hundredth of the 15th digit for magnitudes in [1e-300, 1e100) (larger ones divide by the
+ * inexact double 1e100), so only values whose digits after the 15th lie that close to a
+ * half need the slow, exact replay.
+ */
+function quickRealText(value: number): string | null {
+  const a = Math.abs(value);
+  if (a === 0) return "0.0";
+  if (!(a >= 1e-300 && a < 1e100)) return null;
+  const wide = a.toExponential(24);
+  const tail = Number(wide.slice(16, 26));
+  if (Math.abs(tail - 5e9) < 1e8) return null;
+  const short = a.toExponential(14);
+  const digits = short[0] + short.slice(2, 16);
+  const exp = Number(short.slice(17));
+  const sign = value < 0 ? "-" : "";
+  const trim = (s: string) => s.replace(/0+$/, "") || "0";
+  if (exp < -4 || exp > 14) {
+    const e = Math.abs(exp);
+    return `${sign}${digits[0]}.${trim(digits.slice(1))}e${exp < 0 ? "-" : "+"}${
+      e < 10 ? "0" + e : e
+    }`;
+  }
+  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${trim(digits)}`;
+  return `${sign}${digits.slice(0, exp + 1)}.${trim(digits.slice(exp + 1))}`;
+}
+
 /** A REAL as the 3.40 shell shows it in text modes (`%!.15g`). */
 export function realText(value: number): string {
-  return formatRealG(value, 15);
+  return quickRealText(value) ?? formatRealG(value, 15);
 }
 
 /** A REAL as SQL or JSON literal text (`%!.20g`), before any infinity handling. */

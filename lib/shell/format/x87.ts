@@ -18,8 +18,19 @@ export interface Ext {
 const TOP = 1n << 64n;
 const ZERO: Ext = { m: 0n, e: 0 };
 
+const B64 = 1n << 64n;
+
+/** Number of bits in a positive bigint, without formatting it (the hot path is ≤ 128 bits). */
 function bitLength(m: bigint): number {
-  return m.toString(2).length;
+  let n = 0;
+  let x = m;
+  while (x >= B64) {
+    x >>= 64n;
+    n += 64;
+  }
+  const high = Number(x >> 32n);
+  if (high !== 0) return n + 64 - Math.clz32(high);
+  return n + 32 - Math.clz32(Number(x));
 }
 
 /** Round an exact `m * 2^e` (plus a sticky "something non-zero below") to 64 bits. */
@@ -40,10 +51,11 @@ function round(m: bigint, e: number, sticky = false): Ext {
   return { m: q, e: exp };
 }
 
+const view = new DataView(new ArrayBuffer(8));
+
 /** The exact extended value of a finite, non-negative double. */
 export function fromDouble(x: number): Ext {
   if (x === 0) return ZERO;
-  const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, x);
   const hi = view.getUint32(0);
   const lo = view.getUint32(4);
@@ -105,4 +117,77 @@ export function trunc(a: Ext): number {
   if (a.e >= 0) return Number(a.m << BigInt(a.e));
   if (a.e <= -64) return 0;
   return Number(a.m >> BigInt(-a.e));
+}
+
+const P32 = 2 ** 32;
+/** Powers of two as plain numbers: `Math.pow` and `%` on large doubles are slow in the loop. */
+const POW2 = Array.from({ length: 65 }, (_, i) => 2 ** i);
+
+/**
+ * SQLite's `et_getdigit` loop over `a` (below 16), `count` times: each step emits the
+ * integer part and replaces the value with ten times the fraction, rounded to 64 bits;
+ * after `limit` steps only zeros follow. This is the hot loop of every REAL printed, so the
+ * significand lives in two 32-bit halves held in plain local numbers instead of bigints; it
+ * computes exactly what {@linkcode sub} and {@linkcode mul} would.
+ */
+export function digitString(a: Ext, count: number, limit: number): string {
+  let hi = Number(a.m >> 32n);
+  let lo = Number(a.m & 0xffffffffn);
+  let e = a.e;
+  let out = "";
+  for (let k = 0; k < count; k++) {
+    if (k >= limit || (hi === 0 && lo === 0)) {
+      out += "0";
+      continue;
+    }
+    const frac = -e;
+    let d = 0;
+    if (frac <= 64) {
+      // The value is below 16, so its integer part sits in the top bits of `hi`.
+      const unit = POW2[frac - 32];
+      d = Math.floor(hi / unit);
+      hi -= d * unit;
+    }
+    out += String.fromCharCode(48 + d);
+    if (hi === 0 && lo === 0) continue;
+    // Normalise (exactly) so the top bit of `hi` is set.
+    const shift = hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);
+    if (shift >= 32) {
+      hi = lo * POW2[shift - 32];
+      lo = 0;
+    } else if (shift > 0) {
+      const down = POW2[32 - shift];
+      const top = Math.floor(lo / down);
+      hi = hi * POW2[shift] + top;
+      lo = (lo - top * down) * POW2[shift];
+    }
+    e -= shift;
+    // Times ten: a 67- or 68-bit product, rounded to nearest-even back to 64 bits.
+    const low10 = lo * 10;
+    const carry = Math.floor(low10 / P32);
+    const lo10 = low10 - carry * P32;
+    const hi10 = hi * 10 + carry;
+    const s = hi10 >= POW2[35] ? 4 : 3;
+    const sp = POW2[s];
+    let nhi = Math.floor(hi10 / sp);
+    const loTop = Math.floor(lo10 / sp);
+    let nlo = (hi10 - nhi * sp) * POW2[32 - s] + loTop;
+    const dropped = lo10 - loTop * sp;
+    const half = sp / 2;
+    if (dropped > half || (dropped === half && (nlo & 1) === 1)) {
+      nlo++;
+      if (nlo === P32) {
+        nlo = 0;
+        nhi++;
+        if (nhi === P32) {
+          nhi = POW2[31];
+          e++;
+        }
+      }
+    }
+    hi = nhi;
+    lo = nlo;
+    e += s;
+  }
+  return out;
 }
