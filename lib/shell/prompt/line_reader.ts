@@ -124,6 +124,9 @@ export async function openLineReader(options: LineReaderOptions): Promise<LineRe
     resolve?.(null);
   });
   rl.on("SIGINT", () => interrupt(rl, output, options.onInterrupt));
+  // After Ctrl-Z and `fg`, node:readline restores raw mode and redraws the line but leaves
+  // its input paused, for the application to resume.
+  rl.on("SIGCONT", () => rl.resume());
 
   return {
     readLine(prompt: string): Promise<string | null> {
