@@ -5,26 +5,13 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { MAIN, PERMISSIONS, ROOT, tempDir } from "../helpers/cli.ts";
+import { MAIN, PERMISSIONS, tempDir } from "../helpers/cli.ts";
 import { PtySession } from "../helpers/pty.ts";
-
-/**
- * The interactive shell reaches the prompt only once a command module opens the line
- * reader; until then these tests are skipped rather than failing everyone's run.
- */
-const promptWired = [...Deno.readDirSync(join(ROOT, "commands"))].some((entry) =>
-  entry.isFile && entry.name.endsWith(".ts") &&
-  Deno.readTextFileSync(join(ROOT, "commands", entry.name)).includes("openLineReader")
-);
 
 const PROMPT = "sqlite> ";
 const CONTINUATION = "   ...> ";
 const UP = "\x1b[A";
 const LEFT = "\x1b[D";
-
-function ptyTest(name: string, fn: () => Promise<void>): void {
-  Deno.test({ name: `pty: ${name}`, ignore: !promptWired, fn });
-}
 
 /** sqlink's shell in a terminal, with its home, history and cache inside `dir`. */
 function startShell(dir: string, args: string[]): PtySession {
@@ -50,7 +37,7 @@ async function complete(shell: PtySession, text: string, completed: string): Pro
   await shell.expect(completed.slice(text.length));
 }
 
-ptyTest("a line typed in one run comes back with Up in the next", async () => {
+Deno.test("pty: a line typed in one run comes back with Up in the next", async () => {
   using dir = tempDir();
   {
     await using shell = startShell(dir.path, []);
@@ -79,7 +66,7 @@ ptyTest("a line typed in one run comes back with Up in the next", async () => {
   }
 });
 
-ptyTest("Tab completes dot-commands, keywords, tables and columns", async () => {
+Deno.test("pty: Tab completes dot-commands, keywords, tables and columns", async () => {
   using dir = tempDir();
   const dbPath = join(dir.path, "things.db");
   const db = new DatabaseSync(dbPath);
@@ -108,7 +95,7 @@ ptyTest("Tab completes dot-commands, keywords, tables and columns", async () => 
   assert.equal((await shell.wait()).code, 0);
 });
 
-ptyTest("a statement over two lines shows the continuation prompt", async () => {
+Deno.test("pty: a statement over two lines shows the continuation prompt", async () => {
   using dir = tempDir();
   await using shell = startShell(dir.path, []);
   await shell.expect(PROMPT);
@@ -121,7 +108,7 @@ ptyTest("a statement over two lines shows the continuation prompt", async () => 
   assert.equal((await shell.wait()).code, 0);
 });
 
-ptyTest("cursor keys edit the line, wide characters included", async () => {
+Deno.test("pty: cursor keys edit the line, wide characters included", async () => {
   using dir = tempDir();
   await using shell = startShell(dir.path, []);
   await shell.expect(PROMPT);
@@ -135,7 +122,7 @@ ptyTest("cursor keys edit the line, wide characters included", async () => {
   assert.equal((await shell.wait()).code, 0);
 });
 
-ptyTest("Ctrl-C drops the line and prompts again; Ctrl-D exits 0", async () => {
+Deno.test("pty: Ctrl-C drops the line and prompts again; Ctrl-D exits 0", async () => {
   using dir = tempDir();
   await using shell = startShell(dir.path, []);
   await shell.expect(PROMPT);
