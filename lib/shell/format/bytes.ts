@@ -5,7 +5,6 @@
  */
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** A growable byte buffer that output is assembled in before it goes to a sink. */
 export class ByteWriter {
@@ -69,11 +68,6 @@ export class ByteWriter {
 /** UTF-8 bytes of `s`. */
 export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
-}
-
-/** `bytes` decoded as UTF-8 (invalid sequences become U+FFFD). */
-export function fromUtf8(bytes: Uint8Array): string {
-  return decoder.decode(bytes);
 }
 
 /** `z` up to its first NUL byte: what C code sees of it through a `char*`. */

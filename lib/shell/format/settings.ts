@@ -39,7 +39,10 @@ export interface FormatSettings {
   rowSeparator: string;
   /** `.nullvalue TEXT`. */
   nullValue: string;
-  /** Table name for `.mode insert TABLE`. */
+  /**
+   * What insert mode writes after `INSERT INTO`, verbatim: `.mode insert TABLE` stores the
+   * name already quoted as sqlite3 quotes it (`"table"`), and `.dump` may add a column list.
+   */
   insertTable: string;
   /** `.width N1 N2 …` (negative = right-aligned, 0 = automatic). */
   widths: number[];

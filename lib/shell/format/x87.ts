@@ -94,13 +94,6 @@ export function add(a: Ext, b: Ext): Ext {
   return round((b.m << BigInt(b.e - a.e)) + a.m, a.e);
 }
 
-/** `a - b` for `a >= b`, rounded. */
-export function sub(a: Ext, b: Ext): Ext {
-  if (b.m === 0n) return a;
-  if (a.e >= b.e) return round((a.m << BigInt(a.e - b.e)) - b.m, b.e);
-  return round(a.m - (b.m << BigInt(b.e - a.e)), a.e);
-}
-
 /** -1, 0 or 1 as `a` is less than, equal to or greater than `b`. */
 export function cmp(a: Ext, b: Ext): number {
   if (a.m === 0n || b.m === 0n) {
@@ -109,14 +102,6 @@ export function cmp(a: Ext, b: Ext): number {
   }
   if (a.e !== b.e) return a.e < b.e ? -1 : 1;
   return a.m < b.m ? -1 : a.m > b.m ? 1 : 0;
-}
-
-/** The integer part, as C's `(int)` conversion of a small value gives it. */
-export function trunc(a: Ext): number {
-  if (a.m === 0n) return 0;
-  if (a.e >= 0) return Number(a.m << BigInt(a.e));
-  if (a.e <= -64) return 0;
-  return Number(a.m >> BigInt(-a.e));
 }
 
 const P32 = 2 ** 32;
@@ -128,7 +113,7 @@ const POW2 = Array.from({ length: 65 }, (_, i) => 2 ** i);
  * integer part and replaces the value with ten times the fraction, rounded to 64 bits;
  * after `limit` steps only zeros follow. This is the hot loop of every REAL printed, so the
  * significand lives in two 32-bit halves held in plain local numbers instead of bigints; it
- * computes exactly what {@linkcode sub} and {@linkcode mul} would.
+ * computes exactly what x87 subtraction and {@linkcode mul} would.
  */
 export function digitString(a: Ext, count: number, limit: number): string {
   let hi = Number(a.m >> 32n);
