@@ -179,19 +179,31 @@ async function interact(session: ShellSession, args: ShellArgs): Promise<number>
         'Use ".open FILENAME" to reopen on a persistent database.\n',
     );
   }
+  // Ctrl-C while a statement runs must not end the shell. node:sqlite runs statements
+  // synchronously, so the statement still finishes; the prompt handles Ctrl-C itself.
+  const ignoreInterrupt = () => {};
+  Deno.addSignalListener("SIGINT", ignoreInterrupt);
   const { openPrompt } = await import("./shell_prompt.ts");
-  const { historyPath } = await import("../lib/paths.ts");
-  const prompt = await openPrompt(session, historyPath());
+  const { defaultHistoryPath } = await import("../lib/shell/prompt/history.ts");
+  const prompt = await openPrompt(session, defaultHistoryPath());
   try {
     const source: LineSource = {
       next: () => prompt.readLine(),
     };
-    const result = await session.processInput(source, true, (continuation) => {
-      prompt.continuation = continuation;
+    const result = await session.processInput(source, true, {
+      beforeRead: (continuation) => {
+        prompt.continuation = continuation;
+      },
+      takeInterrupt: () => {
+        const interrupted = prompt.interrupted;
+        prompt.interrupted = false;
+        return interrupted;
+      },
     });
     return state.exitCode ?? (result.errors > 0 ? 1 : 0);
   } finally {
     await prompt.close();
+    Deno.removeSignalListener("SIGINT", ignoreInterrupt);
   }
 }
 

@@ -12,18 +12,24 @@ import type { ShellSession } from "../lib/shell/session.ts";
 export interface Prompt {
   /** True while a statement is being continued (shows the continuation prompt). */
   continuation: boolean;
+  /** Set when Ctrl-C dropped the line being typed: the statement being continued goes too. */
+  interrupted: boolean;
   /** One line, or null at the end (Ctrl-D). */
   readLine(): Promise<string | null>;
   /** Restore the terminal and save the history. */
   close(): Promise<void>;
 }
 
-/** Open the prompt for `session`, keeping history in `historyPath`. */
-export async function openPrompt(session: ShellSession, historyPath: string): Promise<Prompt> {
+/** Open the prompt for `session`, keeping history in `historyPath` (null: none). */
+export async function openPrompt(
+  session: ShellSession,
+  historyPath: string | null,
+): Promise<Prompt> {
   const { state } = session;
   const registry = await session.registry();
   const dotCommands = registry.list().filter((c) => !c.hidden).map((c) => `.${c.name}`);
-  const names = () => schemaNames(state.db);
+  // Reading names must not open (and so create) a database file nobody has used yet.
+  const names = () => session.isOpen ? schemaNames(state.db) : { tables: [], columns: [] };
   const reader = await openLineReader({
     historyPath,
     complete: (line) =>
@@ -32,9 +38,15 @@ export async function openPrompt(session: ShellSession, historyPath: string): Pr
         tables: () => names().tables,
         columns: () => names().columns,
       }),
+    onInterrupt: () => {
+      prompt.interrupted = true;
+      prompt.continuation = false;
+      return state.prompt.main;
+    },
   });
   const prompt: Prompt = {
     continuation: false,
+    interrupted: false,
     readLine: () =>
       reader.readLine(prompt.continuation ? state.prompt.continuation : state.prompt.main),
     close: () => reader.close(),

@@ -1,17 +1,34 @@
 /** Opening a database the way the sqlite3 shell does. */
 import { DatabaseSync } from "node:sqlite";
 
+/** SQLite's default `SQLITE_MAX_ATTACHED`, which the sqlite3 shell has. */
+const ATTACH_LIMIT = 10;
+
 /**
  * Open `path` ("" or ":memory:" for an in-memory database) with the shell's defaults rather
- * than node:sqlite's: foreign keys off and double-quoted string literals allowed, as in sqlite3.
+ * than node:sqlite's: foreign keys off and double-quoted string literals allowed, as in
+ * sqlite3, and ATTACH enabled. Deno allows ATTACH only to a process with every permission
+ * (`deno run -A`, as `deno task sqlink` runs); without them, the database opens with
+ * ATTACH disabled rather than not at all.
  */
 export function openShellDatabase(
   path: string,
   options: { readOnly?: boolean } = {},
 ): DatabaseSync {
-  return new DatabaseSync(path === "" ? ":memory:" : path, {
+  const settings = {
     readOnly: options.readOnly ?? false,
     enableForeignKeyConstraints: false,
     enableDoubleQuotedStringLiterals: true,
-  });
+  };
+  const name = path === "" ? ":memory:" : path;
+  try {
+    // `limits` is missing from Deno 2.9's types for node:sqlite.
+    return new DatabaseSync(
+      name,
+      { ...settings, limits: { attach: ATTACH_LIMIT } } as typeof settings,
+    );
+  } catch (error) {
+    if (!/Cannot raise the "attach" limit/.test(String((error as Error)?.message))) throw error;
+    return new DatabaseSync(name, settings);
+  }
 }

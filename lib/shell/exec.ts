@@ -19,11 +19,14 @@ type ArrayStatement = StatementSync & { setReturnArrays(on: boolean): void };
  * else sqlite3's error text for the first failure (later statements are not run).
  */
 export function execSql(state: ShellState, sql: string): string | null {
+  // Opening the database happens here, outside the statement's error handling: a file
+  // that cannot be opened ends the shell (sqlite3's open_db), it is not a parse error.
+  const db = state.db;
   for (let slice = nextStatement(sql, 0); slice; slice = nextStatement(sql, slice.end)) {
     if (slice.blank) continue;
     let statement: ArrayStatement;
     try {
-      statement = state.db.prepare(slice.sql) as ArrayStatement;
+      statement = db.prepare(slice.sql) as ArrayStatement;
     } catch (error) {
       const message = messageOf(error);
       const context = errorContext(
@@ -34,13 +37,18 @@ export function execSql(state: ShellState, sql: string): string | null {
     }
     const kind = explainKind(slice.sql);
     if (state.autoEqp !== "off" && kind === 0) printPlan(state, slice.sql);
-    const error = runStatement(state, statement, kind);
+    const error = runStatement(state, statement, kind, slice.sql);
     if (error) return `stepping, ${messageOf(error)}${codeSuffix(error)}`;
   }
   return null;
 }
 
-function runStatement(state: ShellState, statement: ArrayStatement, kind: number): unknown {
+function runStatement(
+  state: ShellState,
+  statement: ArrayStatement,
+  kind: number,
+  sql: string,
+): unknown {
   statement.setReadBigInts(true);
   statement.setReturnArrays(true);
   const names = statement.columns().map((c) => c.name);
@@ -53,7 +61,9 @@ function runStatement(state: ShellState, statement: ArrayStatement, kind: number
     }
   }
   if (kind === 2 && state.autoExplain) return collectPlan(state, statement);
-  const mode = kind === 1 && state.autoExplain ? "explain" : state.format.mode;
+  // sqlite3 lays EXPLAIN out as a listing only when the text itself starts with the word.
+  const listing = kind === 1 && state.autoExplain && /^[ \t\n]*explain/i.test(sql);
+  const mode = listing ? "explain" : state.format.mode;
   const settings: FormatSettings = mode === state.format.mode
     ? state.format
     : { ...state.format, mode };
@@ -63,23 +73,34 @@ function runStatement(state: ShellState, statement: ArrayStatement, kind: number
   } catch (error) {
     return error;
   }
-  const printer = createPrinter(settings, state.out);
+  const printer = createPrinter(settings, state.out, { stdout: state.stdout });
   printer.begin(names);
   for (const row of rows) printer.row(row);
   printer.end();
   return null;
 }
 
-function collectPlan(state: ShellState, statement: ArrayStatement): unknown {
-  const rows: { id: number; parent: number; detail: string }[] = [];
+/**
+ * Print a query plan as sqlite3's tree. With `groups` (the `.eqp` path), a row whose text
+ * starts with "-" begins a new tree, as sqlite3 draws it.
+ */
+function collectPlan(state: ShellState, statement: ArrayStatement, groups = false): unknown {
+  let rows: SqlValue[][];
   try {
-    for (const row of allRows(statement)) {
-      rows.push({ id: Number(row[0]), parent: Number(row[1]), detail: String(row[3] ?? "") });
-    }
+    rows = allRows(statement);
   } catch (error) {
     return error;
   }
-  state.out.write(renderQueryPlan(rows));
+  let group: { id: number; parent: number; detail: string }[] = [];
+  for (const row of rows) {
+    const detail = String(row[3] ?? "");
+    if (groups && detail.startsWith("-") && group.length > 0) {
+      state.out.write(renderQueryPlan(group));
+      group = [];
+    }
+    group.push({ id: Number(row[0]), parent: Number(row[1]), detail });
+  }
+  if (group.length > 0) state.out.write(renderQueryPlan(group));
   return null;
 }
 
@@ -88,10 +109,10 @@ function printPlan(state: ShellState, sql: string): void {
   try {
     const plan = state.db.prepare(`EXPLAIN QUERY PLAN ${sql}`) as ArrayStatement;
     plan.setReturnArrays(true);
-    collectPlan(state, plan);
+    collectPlan(state, plan, true);
     if (state.autoEqp === "full") {
       const listing = state.db.prepare(`EXPLAIN ${sql}`) as ArrayStatement;
-      runStatement(state, listing, 1);
+      runStatement(state, listing, 1, `EXPLAIN ${sql}`);
     }
   } catch {
     // sqlite3 shows nothing when the plan cannot be prepared; the statement reports it.

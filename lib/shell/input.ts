@@ -17,6 +17,8 @@ export interface InputHandlers {
   runSql(sql: string, startLine: number, fromUser: boolean): number;
   /** Called before each line is read (sqlite3 flushes its output here). */
   beforeRead?(continuation: boolean): void;
+  /** True (once) when the person at the prompt pressed Ctrl-C: drop the unfinished statement. */
+  takeInterrupt?(): boolean;
 }
 
 /** How one input source ended. */
@@ -45,7 +47,14 @@ export async function processInput(
   while (errors === 0 || !state.bail || fromUser) {
     handlers.beforeRead?.(sql.length > 0);
     let line = await source.next();
-    if (line === null) break;
+    if (handlers.takeInterrupt?.()) {
+      sql = "";
+      scan = SCAN_START;
+    }
+    if (line === null) {
+      if (fromUser) state.out.write("\n");
+      break;
+    }
     lineNo++;
     if (scan.waitFor === "" && isTerminatorLine(line) && sqlComplete(sql + ";")) line = ";";
     scan = quickScan(line, scan);

@@ -101,7 +101,11 @@ export class ShellSession implements ShellHost {
   }
 
   /** Run the lines of `source` (a file, a pipe, or a person at the prompt). */
-  processInput(source: LineSource, fromUser: boolean, beforeRead?: (c: boolean) => void) {
+  processInput(
+    source: LineSource,
+    fromUser: boolean,
+    prompt?: { beforeRead(continuation: boolean): void; takeInterrupt(): boolean },
+  ) {
     return processInput(
       {
         state: this.state,
@@ -110,8 +114,9 @@ export class ShellSession implements ShellHost {
         beforeRead: (continuation) => {
           this.state.out.flush();
           this.state.stderr.flush();
-          beforeRead?.(continuation);
+          prompt?.beforeRead(continuation);
         },
+        takeInterrupt: () => prompt?.takeInterrupt() ?? false,
       },
       source,
       fromUser,
@@ -140,6 +145,7 @@ export class ShellSession implements ShellHost {
       try {
         status = await command.run(this.#context(), words.slice(1));
       } catch (error) {
+        if (isOpenFailure(error)) throw error;
         this.state.stderr.write(`Error: ${messageOf(error)}\n`);
         status = 1;
       }
@@ -155,6 +161,7 @@ export class ShellSession implements ShellHost {
     try {
       error = execSql(this.state, sql);
     } catch (e) {
+      if (isOpenFailure(e)) throw e;
       error = messageOf(e);
     }
     if (timer) this.state.stdout.write(timer.report());
@@ -184,6 +191,7 @@ export class ShellSession implements ShellHost {
     try {
       error = execSql(this.state, sql);
     } catch (e) {
+      if (isOpenFailure(e)) throw e;
       error = messageOf(e);
     }
     if (error === null) return 0;
@@ -205,14 +213,22 @@ export class ShellSession implements ShellHost {
   }
 }
 
+/** True for the error of a database that cannot be opened: the shell stops on it, as sqlite3. */
+export function isOpenFailure(error: unknown): boolean {
+  return error instanceof SqlinkError && error.code === "EOPEN";
+}
+
 function openDatabaseOrThrow(path: string, options: { readOnly: boolean }): DatabaseSync {
   try {
     return openShellDatabase(path, options);
   } catch (error) {
-    throw new SqlinkError(
-      "EOPEN",
-      `unable to open database "${path}": ${messageOf(error)}`,
-      { cause: error },
+    // node:sqlite appends the file name to SQLite's message; sqlite3 shows it in front.
+    const message = messageOf(error).replace(
+      /: [^:]*$/,
+      (tail) => tail === `: ${path}` ? "" : tail,
     );
+    throw new SqlinkError("EOPEN", `unable to open database "${path}": ${message}`, {
+      cause: error,
+    });
   }
 }

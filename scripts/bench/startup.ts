@@ -8,13 +8,7 @@ import { fileURLToPath as fromFileUrl } from "node:url";
 const MAIN = fromFileUrl(new URL("../../main.ts", import.meta.url));
 const BARE = fromFileUrl(new URL("./bare_select.ts", import.meta.url));
 const CONFIG = fromFileUrl(new URL("../../deno.json", import.meta.url));
-const SHELL_PERMISSIONS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-ffi",
-  "--allow-sys",
-];
+const SHELL_PERMISSIONS = ["--allow-all"];
 
 /** Timings of both programs, in milliseconds. */
 export interface StartupResult {
@@ -40,7 +34,7 @@ async function timeOnce(args: string[]): Promise<number> {
 /** Run both programs `reps` times each, alternating, after one warm-up of each. */
 export async function measureStartup(reps: number): Promise<StartupResult> {
   const sqlink = [...SHELL_PERMISSIONS, MAIN, ":memory:", "select 1"];
-  const bare = [BARE];
+  const bare = ["--allow-all", BARE];
   await timeOnce(sqlink);
   await timeOnce(bare);
   const result: StartupResult = { sqlinkMs: [], bareMs: [] };

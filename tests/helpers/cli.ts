@@ -6,14 +6,11 @@ export const ROOT = fromFileUrl(new URL("../../", import.meta.url));
 /** main.ts, the entry point. */
 export const MAIN = fromFileUrl(new URL("../../main.ts", import.meta.url));
 
-/** The permissions sqlink runs with (the same as `deno task sqlink`). */
-export const PERMISSIONS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-ffi",
-  "--allow-sys",
-];
+/**
+ * The permissions sqlink runs with (the same as `deno task sqlink`): all of them, because
+ * the shell runs commands (`.shell`, `.output |cmd`) and Deno allows ATTACH only then.
+ */
+export const PERMISSIONS = ["--allow-all"];
 
 /** What one run printed and how it ended. */
 export interface RunResult {

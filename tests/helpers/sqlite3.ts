@@ -38,17 +38,19 @@ export async function runSqlite3(
 }
 
 /**
- * Both programs on the same arguments and input. Messages that name the program itself
- * (`sqlite3: Error: …`) are compared with the name taken out.
+ * Both programs on the same arguments and input, each in its own working directory
+ * (prepared by `setup`, so files they create or change can be compared afterwards).
+ * Messages that name the program itself (`sqlite3: Error: …`) are compared with the name
+ * taken out.
  */
 export async function sideBySide(
   args: string[],
   stdin: string,
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { dirs: { sqlite3: string; sqlink: string }; env?: Record<string, string> },
 ): Promise<{ sqlite3: Outcome; sqlink: Outcome }> {
   const [reference, ours] = await Promise.all([
-    runSqlite3(args, stdin, options),
-    runSqlink(args, { stdin, cwd: options.cwd, env: options.env }),
+    runSqlite3(args, stdin, { cwd: options.dirs.sqlite3, env: options.env }),
+    runSqlink(args, { stdin, cwd: options.dirs.sqlink, env: options.env }),
   ]);
   // sqlite3 names itself by its argv[0], which Deno spells as the full path.
   const unname = (text: string, name: string) =>

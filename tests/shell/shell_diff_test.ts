@@ -8,12 +8,17 @@
  */
 import assert from "node:assert/strict";
 import { sideBySide } from "../helpers/sqlite3.ts";
+import { join } from "node:path";
 import { tempDir } from "../helpers/cli.ts";
 
 interface Case {
   name: string;
   args?: string[];
   input?: string;
+  /** Files to create in each program's working directory first. */
+  files?: Record<string, string>;
+  /** Files each program should leave behind, compared byte for byte. */
+  outputs?: string[];
   /** Why the two must differ, and which streams still must match. */
   gap?: { why: string; compare: ("stdout" | "stderr" | "code")[] };
 }
@@ -224,20 +229,114 @@ select 'unterminated
       `${DATA}create index i1 on t(name);\ncreate view v as select id from t;\n.tables\n.schema\n.indexes\n.schema t\n.tables t%\n`,
   },
   { name: ".dump", input: `${DATA}create index i1 on t(name);\n.dump\n` },
+
+  // Files: databases, scripts, redirection.
+  {
+    name: "a database file given by name",
+    args: ["test.db"],
+    input: `${DATA}select count(*) from t;\n`,
+    outputs: ["test.db-journal"],
+  },
+  {
+    name: "a file never used is not created",
+    args: ["unused.db"],
+    input: ".print hi\n",
+    outputs: ["unused.db"],
+  },
+  {
+    name: "a file used only by .quit is not created",
+    args: ["unused.db", ".quit"],
+    outputs: ["unused.db"],
+  },
+  {
+    name: "-readonly refuses writes",
+    files: { "make.sql": "create table x(a); insert into x values(1);" },
+    args: ["-readonly", "ro.db"],
+    input: ".read make.sql\nselect * from x;\n",
+  },
+  {
+    name: ".read runs a script, stops at .quit inside it, reports its line numbers",
+    files: { "script.sql": "select 'in script';\nselec 1;\n.quit\nselect 'not reached';\n" },
+    input: ".read script.sql\nselect 'after';\n.read missing.sql\n",
+  },
+  {
+    name: "-init runs first",
+    files: { "rc": ".mode csv\nselect 'from rc';\n" },
+    args: ["-init", "rc"],
+    input: "select 1, 2;\n",
+  },
+  { name: "-init with a missing file", args: ["-init", "missing-rc"], input: "select 1;\n" },
+  {
+    name: ".output and .once write files",
+    input:
+      ".output out.txt\nselect 1;\n.print printed\nselect 2;\n.output\nselect 3;\n.once once.txt\nselect 4;\nselect 5;\n",
+    outputs: ["out.txt", "once.txt"],
+  },
+  {
+    name: ".output to a directory that does not exist",
+    input: ".output no/such/dir.txt\nselect 1;\n",
+  },
+  { name: ".once to a command", input: ".once |tr a-z A-Z\nselect 'shout';\nselect 'quiet';\n" },
+  { name: ".read from a command", input: ".read |echo 'select 40 + 2;'\n" },
+  {
+    name: "not a database",
+    files: { "text.db": "this is not a database, it is a text file of some length\n".repeat(20) },
+    args: ["text.db", ".tables"],
+  },
+  {
+    name: "a directory as the database",
+    files: { "x": "" },
+    args: [".", "select 1"],
+    gap: {
+      why: "3.53 reports 'unable to open database file' on prepare, 3.40 on open",
+      compare: ["code"],
+    },
+  },
+  {
+    name: ".open switches databases",
+    input:
+      `.open a.db\ncreate table t(x);\ninsert into t values(1);\n.open b.db\n.tables\n.open a.db\nselect * from t;\n.open --new a.db\n.tables\n`,
+  },
+  {
+    name: "INSERT … RETURNING with a failing row",
+    input:
+      "create table c(a check(a > 0));\ninsert into c values(1),(-1) returning a;\nselect count(*) from c;\n",
+  },
 ];
 
 for (const c of cases) {
   Deno.test(`sqlite3 vs sqlink: ${c.name}`, async () => {
-    using home = tempDir();
-    const env = { HOME: home.path };
+    using a = tempDir();
+    using b = tempDir();
+    for (const dir of [a.path, b.path]) {
+      for (const [name, text] of Object.entries(c.files ?? {})) {
+        Deno.writeTextFileSync(join(dir, name), text);
+      }
+    }
+    // Each program gets its own home too, so no ~/.sqliterc or ~/.sqlinkrc is read.
     const { sqlite3, sqlink } = await sideBySide(c.args ?? [], c.input ?? "", {
-      cwd: home.path,
-      env,
+      dirs: { sqlite3: a.path, sqlink: b.path },
+      env: { HOME: "/nonexistent" },
     });
     const compare = c.gap?.compare ?? ["stdout", "stderr", "code"];
     for (const stream of compare) {
       assert.equal(sqlink[stream], sqlite3[stream], `${stream} differs for ${JSON.stringify(c)}`);
     }
     if (c.gap) assert.ok(c.gap.why.length > 0);
+    for (const name of c.outputs ?? []) {
+      assert.deepEqual(
+        readIfThere(join(b.path, name)),
+        readIfThere(join(a.path, name)),
+        `file ${name} differs for ${c.name}`,
+      );
+    }
   });
+}
+
+function readIfThere(path: string): Uint8Array | null {
+  try {
+    return Deno.readFileSync(path);
+  } catch {
+    return null;
+  }
 }
