@@ -80,7 +80,7 @@ async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number
   const { state } = session;
   state.bail = args.bail;
   try {
-    if (args.dbPath !== null && exists(args.dbPath)) session.open();
+    if (args.dbPath !== null && args.dbPath !== ":memory:" && exists(args.dbPath)) session.open();
     const init = await runInitFile(session, args, interactive);
     if (init !== null) return init;
 
@@ -103,7 +103,7 @@ async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number
       } else {
         const status = step.text.startsWith(".")
           ? await session.runDotCommand(step.text)
-          : session.execSql(step.text);
+          : await session.execSql(step.text);
         if (status !== 0 && state.bail) return status === 2 ? 0 : status;
       }
     }
@@ -113,7 +113,7 @@ async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number
       for (const command of args.commands) {
         const status = command.startsWith(".")
           ? await session.runDotCommand(command)
-          : session.execSql(command);
+          : await session.execSql(command);
         if (state.exitCode !== null) return state.exitCode;
         if (status !== 0) return status === 2 ? 0 : status;
       }

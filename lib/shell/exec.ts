@@ -4,11 +4,9 @@
  * first error ending the text with sqlite3's message (`in prepare, …` / `stepping, …`).
  */
 import type { StatementSync } from "node:sqlite";
-import { createPrinter } from "./format/printer.ts";
-import { renderQueryPlan } from "./format/query_plan.ts";
+import { loadPrinter } from "./format/printer_loader.ts";
 import type { FormatSettings } from "./format/settings.ts";
 import type { ShellState } from "./state.ts";
-import { errorContext, errorOffset } from "./sql/error_location.ts";
 import { explainKind, nextStatement } from "./sql/scan.ts";
 import type { SqlValue } from "./value.ts";
 
@@ -18,7 +16,7 @@ type ArrayStatement = StatementSync & { setReturnArrays(on: boolean): void };
  * Run every statement of `sql`, printing results to `state.out`. Returns null on success,
  * else sqlite3's error text for the first failure (later statements are not run).
  */
-export function execSql(state: ShellState, sql: string): string | null {
+export async function execSql(state: ShellState, sql: string): Promise<string | null> {
   // Opening the database happens here, outside the statement's error handling: a file
   // that cannot be opened ends the shell (sqlite3's open_db), it is not a parse error.
   const db = state.db;
@@ -29,6 +27,7 @@ export function execSql(state: ShellState, sql: string): string | null {
       statement = db.prepare(slice.sql) as ArrayStatement;
     } catch (error) {
       const message = messageOf(error);
+      const { errorContext, errorOffset } = await import("./sql/error_location.ts");
       const context = errorContext(
         sql.slice(slice.start),
         errorOffset(state.db, sql.slice(slice.start), message),
@@ -36,19 +35,19 @@ export function execSql(state: ShellState, sql: string): string | null {
       return `in prepare, ${message}${codeSuffix(error)}${context}`;
     }
     const kind = explainKind(slice.sql);
-    if (state.autoEqp !== "off" && kind === 0) printPlan(state, slice.sql);
-    const error = runStatement(state, statement, kind, slice.sql);
+    if (state.autoEqp !== "off" && kind === 0) await printPlan(state, slice.sql);
+    const error = await runStatement(state, statement, kind, slice.sql);
     if (error) return `stepping, ${messageOf(error)}${codeSuffix(error)}`;
   }
   return null;
 }
 
-function runStatement(
+async function runStatement(
   state: ShellState,
   statement: ArrayStatement,
   kind: number,
   sql: string,
-): unknown {
+): Promise<unknown> {
   statement.setReadBigInts(true);
   statement.setReturnArrays(true);
   const names = statement.columns().map((c) => c.name);
@@ -60,7 +59,7 @@ function runStatement(
       return error;
     }
   }
-  if (kind === 2 && state.autoExplain) return collectPlan(state, statement);
+  if (kind === 2 && state.autoExplain) return await collectPlan(state, statement);
   // sqlite3 lays EXPLAIN out as a listing only when the text itself starts with the word.
   const listing = kind === 1 && state.autoExplain && /^[ \t\n]*explain/i.test(sql);
   const mode = listing ? "explain" : state.format.mode;
@@ -73,6 +72,7 @@ function runStatement(
   } catch (error) {
     return error;
   }
+  const createPrinter = await loadPrinter(settings.mode);
   const printer = createPrinter(settings, state.out, { stdout: state.stdout });
   printer.begin(names);
   for (const row of rows) printer.row(row);
@@ -84,13 +84,18 @@ function runStatement(
  * Print a query plan as sqlite3's tree. With `groups` (the `.eqp` path), a row whose text
  * starts with "-" begins a new tree, as sqlite3 draws it.
  */
-function collectPlan(state: ShellState, statement: ArrayStatement, groups = false): unknown {
+async function collectPlan(
+  state: ShellState,
+  statement: ArrayStatement,
+  groups = false,
+): Promise<unknown> {
   let rows: SqlValue[][];
   try {
     rows = allRows(statement);
   } catch (error) {
     return error;
   }
+  const { renderQueryPlan } = await import("./format/query_plan.ts");
   let group: { id: number; parent: number; detail: string }[] = [];
   for (const row of rows) {
     const detail = String(row[3] ?? "");
@@ -105,14 +110,14 @@ function collectPlan(state: ShellState, statement: ArrayStatement, groups = fals
 }
 
 /** `.eqp on`: the plan of a statement, printed before it runs. */
-function printPlan(state: ShellState, sql: string): void {
+async function printPlan(state: ShellState, sql: string): Promise<void> {
   try {
     const plan = state.db.prepare(`EXPLAIN QUERY PLAN ${sql}`) as ArrayStatement;
     plan.setReturnArrays(true);
-    collectPlan(state, plan, true);
+    await collectPlan(state, plan, true);
     if (state.autoEqp === "full") {
       const listing = state.db.prepare(`EXPLAIN ${sql}`) as ArrayStatement;
-      runStatement(state, listing, 1, `EXPLAIN ${sql}`);
+      await runStatement(state, listing, 1, `EXPLAIN ${sql}`);
     }
   } catch {
     // sqlite3 shows nothing when the plan cannot be prepared; the statement reports it.

@@ -14,7 +14,7 @@ export interface InputHandlers {
   /** Run one dot-command line; 0 ok, 1 error, 2 quit. */
   runDotCommand(line: string): Promise<number>;
   /** Run accumulated SQL that started on `startLine`; returns the number of errors (0 or 1). */
-  runSql(sql: string, startLine: number, fromUser: boolean): number;
+  runSql(sql: string, startLine: number, fromUser: boolean): Promise<number>;
   /** Called before each line is read (sqlite3 flushes its output here). */
   beforeRead?(continuation: boolean): void;
   /** True (once) when the person at the prompt pressed Ctrl-C: drop the unfinished statement. */
@@ -81,7 +81,7 @@ export async function processInput(
     }
     if (sql.length > 0 && scan.endsWithSemi && scan.waitFor === "" && sqlComplete(sql)) {
       echo(state, sql);
-      errors += handlers.runSql(sql, startLine, fromUser);
+      errors += await handlers.runSql(sql, startLine, fromUser);
       sql = "";
       scan = SCAN_START;
     } else if (sql.length > 0 && !scan.hasDark && scan.waitFor === "") {
@@ -92,7 +92,7 @@ export async function processInput(
   }
   if (sql.length > 0) {
     echo(state, sql);
-    errors += handlers.runSql(sql, startLine, fromUser);
+    errors += await handlers.runSql(sql, startLine, fromUser);
   }
   return { errors, quit: false };
 }

@@ -14,7 +14,6 @@ import { type InputResult, processInput } from "./input.ts";
 import { type LineSource, textLines } from "./lines.ts";
 import type { Sink } from "./sink.ts";
 import { createShellState, type ShellState } from "./state.ts";
-import { startTimer } from "./timer.ts";
 
 /** How a session starts. */
 export interface SessionOptions {
@@ -155,11 +154,11 @@ export class ShellSession implements ShellHost {
   }
 
   /** Run SQL read from input (sqlite3's `runOneSqlLine`); returns 1 on error, else 0. */
-  runSql(sql: string, startLine: number, fromUser: boolean): number {
-    const timer = this.state.timer ? startTimer() : null;
+  async runSql(sql: string, startLine: number, fromUser: boolean): Promise<number> {
+    const timer = this.state.timer ? (await import("./timer.ts")).startTimer() : null;
     let error: string | null;
     try {
-      error = execSql(this.state, sql);
+      error = await execSql(this.state, sql);
     } catch (e) {
       if (isOpenFailure(e)) throw e;
       error = messageOf(e);
@@ -186,10 +185,10 @@ export class ShellSession implements ShellHost {
   }
 
   /** Run SQL given on the command line or by a dot-command; prints `Error: …` on failure. */
-  execSql(sql: string): number {
+  async execSql(sql: string): Promise<number> {
     let error: string | null;
     try {
-      error = execSql(this.state, sql);
+      error = await execSql(this.state, sql);
     } catch (e) {
       if (isOpenFailure(e)) throw e;
       error = messageOf(e);

@@ -12,7 +12,7 @@ export interface ShellHost {
   /** Run text as if it had been read from a file: SQL and dot-commands (`.read`). Returns the error count. */
   runScript(text: string): Promise<number>;
   /** Run SQL with the current output settings; prints errors as sqlite3 does. Returns 0 or 1. */
-  execSql(sql: string): number;
+  execSql(sql: string): Promise<number>;
   /** Replace the current connection (`.open`); throws SqlinkError when the file cannot be opened. */
   openDatabase(path: string, options: { readOnly?: boolean; newFile?: boolean }): void;
 }
