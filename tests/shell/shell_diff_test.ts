@@ -302,6 +302,45 @@ select 'unterminated
     input:
       "create table c(a check(a > 0));\ninsert into c values(1),(-1) returning a;\nselect count(*) from c;\n",
   },
+
+  // --- Differences found by side-by-side exploration (appended block) ---
+  ...["-box", "-table", "-column", "-markdown"].map((flag): Case => ({
+    name: `${flag} does not wrap until .mode sets --wrap 60`,
+    args: [flag],
+    input: `select '${"x".repeat(70)}' as ${"a".repeat(65)};\n.show\n.mode\nselect '${
+      "y".repeat(70)
+    }';\n`,
+  })),
+  {
+    name: "a columnar result extends .width with zeros that .show lists",
+    input:
+      ".mode box\nselect 1, 2 where 0;\n.show\nselect 1, 2, 3;\n.show\n.width 5\nselect 1, 2;\n.show\n.width\n.show\n",
+  },
+  {
+    name: ".help, .help -all and .help PATTERN as sqlite3 3.40",
+    input: [
+      "",
+      "-all",
+      "0",
+      "output",
+      "o",
+      "sch",
+      "nosuch",
+      "mode",
+      "import",
+      "e",
+      "width",
+      "*",
+      "[st]*",
+      "CSV",
+      "off",
+      "-all mode",
+    ].map((p) => `.help ${p}\n`).join(""),
+  },
+  {
+    name: ".output and .once usage errors show sqlite3's help",
+    input: ".output a b\n.once a b\n.output --z\n.once -q\nselect 1;\n",
+  },
 ];
 
 for (const c of cases) {

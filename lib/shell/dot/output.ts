@@ -1,6 +1,7 @@
 /** `.output ?FILE?` and `.once FILE`: send results to a file or a command instead of stdout. */
 import { fileSink, type Sink } from "../sink.ts";
 import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
+import { showHelp } from "./help.ts";
 
 /**
  * A sink feeding a shell command. The output is gathered in a temporary file and handed
@@ -39,15 +40,13 @@ function redirect(ctx: DotContext, args: string[], once: boolean): DotStatus {
         bom = true;
         continue;
       }
-      ctx.state.out.write(
-        `ERROR: unknown option: "${word}".  Usage:\n.${name} ?FILE?  Send output to FILE\n`,
-      );
+      ctx.state.out.write(`ERROR: unknown option: "${word}".  Usage:\n`);
+      showHelp(ctx.state.out, name);
       return 1;
     }
     if (target !== null) {
-      ctx.state.out.write(
-        `ERROR: extra parameter: "${word}".  Usage:\n.${name} ?FILE?  Send output to FILE\n`,
-      );
+      ctx.state.out.write(`ERROR: extra parameter: "${word}".  Usage:\n`);
+      showHelp(ctx.state.out, name);
       return 1;
     }
     target = word;

@@ -126,8 +126,16 @@ function render(settings: FormatSettings, grid: Grid, sink: Sink): void {
   sink.write(w.take());
 }
 
-/** A printer for column, table, markdown and box modes (with `--wrap`, `--wordwrap`, `--quote`). */
-export function createColumnarPrinter(settings: FormatSettings, sink: Sink): ResultPrinter {
+/**
+ * A printer for column, table, markdown and box modes (with `--wrap`, `--wordwrap`, `--quote`).
+ * `extendWidths` is told the column count of a result that has rows: sqlite3 then extends
+ * `.width` with automatic (0) widths up to that count, which `.show` lists afterwards.
+ */
+export function createColumnarPrinter(
+  settings: FormatSettings,
+  sink: Sink,
+  extendWidths?: (nColumn: number) => void,
+): ResultPrinter {
   const nullValue = cText(settings.nullValue);
   let grid: Grid = { nColumn: 0, cells: [], rowEnds: [], multiLine: false };
   let rows = 0;
@@ -167,6 +175,7 @@ export function createColumnarPrinter(settings: FormatSettings, sink: Sink): Res
     },
     end() {
       if (rows === 0 || grid.nColumn === 0) return;
+      extendWidths?.(grid.nColumn);
       render(settings, grid, sink);
     },
   };

@@ -22,14 +22,22 @@ export type { PrinterOptions, ResultPrinter } from "./types.ts";
 
 const COLUMNAR = new Set(["column", "table", "markdown", "box"]);
 
-/** A printer for `settings.mode`; the settings are read now, so later changes do not apply. */
+/**
+ * A printer for `settings.mode`; the settings are read now, so later changes do not apply.
+ * The one write back is sqlite3's: a columnar result with rows extends `settings.widths`
+ * with zeros up to its column count.
+ */
 export function createPrinter(
   settings: FormatSettings,
   sink: Sink,
   options: PrinterOptions = {},
 ): ResultPrinter {
   const snapshot = { ...settings, widths: [...settings.widths] };
-  if (COLUMNAR.has(snapshot.mode)) return createColumnarPrinter(snapshot, sink);
+  if (COLUMNAR.has(snapshot.mode)) {
+    return createColumnarPrinter(snapshot, sink, (nColumn) => {
+      while (settings.widths.length < nColumn) settings.widths.push(0);
+    });
+  }
   if (snapshot.mode === "explain") return createExplainPrinter(snapshot, sink);
   return createRowPrinter(snapshot, sink, options);
 }

@@ -63,7 +63,7 @@ export function defaultFormatSettings(): FormatSettings {
     nullValue: "",
     insertTable: "",
     widths: [],
-    wrap: 60,
+    wrap: 0,
     wordWrap: false,
     quote: false,
   };
