@@ -183,9 +183,11 @@ async function interact(session: ShellSession, args: ShellArgs): Promise<number>
   // synchronously, so the statement still finishes; the prompt handles Ctrl-C itself.
   const ignoreInterrupt = () => {};
   Deno.addSignalListener("SIGINT", ignoreInterrupt);
-  const { openPrompt } = await import("./shell_prompt.ts");
+  const { openPlainPrompt, openPrompt } = await import("./shell_prompt.ts");
   const { defaultHistoryPath } = await import("../lib/shell/prompt/history.ts");
-  const prompt = await openPrompt(session, defaultHistoryPath());
+  const prompt = Deno.stdin.isTerminal()
+    ? await openPrompt(session, defaultHistoryPath())
+    : openPlainPrompt(session);
   try {
     const source: LineSource = {
       next: () => prompt.readLine(),

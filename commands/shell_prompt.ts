@@ -6,6 +6,7 @@
 import { completeInput } from "../lib/shell/prompt/completion.ts";
 import { openLineReader } from "../lib/shell/prompt/line_reader.ts";
 import { schemaNames } from "../lib/shell/prompt/schema_names.ts";
+import { readerLines } from "../lib/shell/lines.ts";
 import type { ShellSession } from "../lib/shell/session.ts";
 
 /** The prompt the input loop reads from. */
@@ -50,6 +51,28 @@ export async function openPrompt(
     readLine: () =>
       reader.readLine(prompt.continuation ? state.prompt.continuation : state.prompt.main),
     close: () => reader.close(),
+  };
+  return prompt;
+}
+
+/**
+ * The prompt of `-interactive` when stdin is not a terminal: no line editing, but the
+ * prompts and the lines read are echoed, as sqlite3 (through readline) does.
+ */
+export function openPlainPrompt(session: ShellSession): Prompt {
+  const { state } = session;
+  const lines = readerLines(Deno.stdin);
+  const prompt: Prompt = {
+    continuation: false,
+    interrupted: false,
+    readLine() {
+      state.stdout.write(prompt.continuation ? state.prompt.continuation : state.prompt.main);
+      state.stdout.flush();
+      const line = lines.next() as string | null;
+      if (line !== null) state.stdout.write(line + "\n");
+      return Promise.resolve(line);
+    },
+    close: () => Promise.resolve(),
   };
   return prompt;
 }
