@@ -1,0 +1,96 @@
+/**
+ * The shell as a program: what only sqlink does (or what a side-by-side run cannot show):
+ * answering through a pipe line by line, the start-up banner, the default init file,
+ * `.shell`, and the cas subcommands still reachable beside the shell.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runSqlink, sqlinkCommand, tempDir } from "../helpers/cli.ts";
+
+Deno.test("shell: answers each statement from a pipe before the next one arrives", async () => {
+  using home = tempDir();
+  const child = sqlinkCommand([":memory:"], { stdin: "", env: { HOME: home.path } }).spawn();
+  const writer = child.stdin.getWriter();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const encoder = new TextEncoder();
+  let seen = "";
+  async function ask(sql: string, answer: string): Promise<void> {
+    await writer.write(encoder.encode(sql + "\n"));
+    while (!seen.includes(answer)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stdout ended before ${answer}; saw ${seen}`);
+      seen += value;
+    }
+  }
+  await ask("create table t(x); insert into t values (41);", "");
+  await ask("select x + 1 from t;", "42\n");
+  await ask("update t set x = 99; select x from t;", "99\n");
+  await writer.close();
+  reader.releaseLock();
+  const status = await child.status;
+  assert.equal(status.code, 0);
+});
+
+Deno.test("shell: ~/.sqlinkrc runs first; -init replaces it", async () => {
+  using home = tempDir();
+  Deno.writeTextFileSync(join(home.path, ".sqlinkrc"), ".mode csv\n.headers on\n");
+  Deno.writeTextFileSync(join(home.path, "other.rc"), ".mode json\n");
+  const env = { HOME: home.path };
+  const byDefault = await runSqlink([":memory:", "select 1 as a, 2 as b"], { env });
+  assert.equal(byDefault.stdout, "a,b\r\n1,2\r\n");
+  const replaced = await runSqlink([
+    "-init",
+    join(home.path, "other.rc"),
+    ":memory:",
+    "select 1 as a",
+  ], {
+    env,
+  });
+  assert.equal(replaced.stdout, '[{"a":1}]\n');
+});
+
+Deno.test("shell: --help, -version and the cas subcommands beside the shell", async () => {
+  const help = await runSqlink(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: sqlink \[OPTIONS\] FILENAME \[SQL\]/);
+  assert.match(help.stdout, /sqlink cas --help/);
+  const version = await runSqlink(["-version"]);
+  assert.equal(version.code, 0);
+  assert.match(version.stdout, /^3\.\d+\.\d+ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [0-9a-f]+/);
+  using cache = tempDir();
+  const stats = await runSqlink(["cas", "stats"], { env: { SQLINK_CACHE_DIR: cache.path } });
+  assert.equal(stats.code, 0, stats.stderr);
+});
+
+Deno.test("shell: .shell and .system run a command; output order is kept", async () => {
+  const result = await runSqlink([], {
+    stdin: "select 1;\n.shell echo from-shell\n.system echo two\nselect 2;\n",
+  });
+  assert.equal(result.stdout, "1\nfrom-shell\ntwo\n2\n");
+  assert.equal(result.code, 0);
+});
+
+Deno.test("shell: a bad database path is one clear message, exit 1, nothing created", async () => {
+  using dir = tempDir();
+  const missingDir = join(dir.path, "no", "such", "dir", "x.db");
+  const result = await runSqlink([missingDir, "create table t(a)"]);
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    `Error: unable to open database "${missingDir}": unable to open database file\n`,
+  );
+  assert.equal([...Deno.readDirSync(dir.path)].length, 0);
+});
+
+Deno.test("shell: ATTACH works (sqlink runs with every permission)", async () => {
+  using dir = tempDir();
+  const other = join(dir.path, "other.db");
+  const result = await runSqlink([
+    ":memory:",
+    `attach '${other}' as o`,
+    "create table o.t(a)",
+    ".databases",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^main: *"" r\/w\no: .*other\.db r\/w\n$/);
+});
