@@ -94,3 +94,23 @@ Deno.test("shell: ATTACH works (sqlink runs with every permission)", async () =>
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^main: *"" r\/w\no: .*other\.db r\/w\n$/);
 });
+
+Deno.test("shell: .backup and .save write a database sqlite3 can read; bad calls say why", async () => {
+  using dir = tempDir();
+  const copy = join(dir.path, "copy.db");
+  const saved = join(dir.path, "saved.db");
+  const result = await runSqlink([], {
+    stdin: `create table t(a); insert into t values (7);\n.backup ${copy}\n.save main ${saved}\n` +
+      ".backup\n.backup --frobnicate x\n.backup a b c\n",
+  });
+  assert.equal(
+    result.stderr,
+    "missing FILENAME argument on .backup\nunknown option: --frobnicate\n" +
+      "Usage: .backup ?DB? ?OPTIONS? FILENAME\n",
+  );
+  assert.equal(result.code, 1);
+  for (const file of [copy, saved]) {
+    const out = await new Deno.Command("sqlite3", { args: [file, "select a from t"] }).output();
+    assert.equal(new TextDecoder().decode(out.stdout), "7\n");
+  }
+});

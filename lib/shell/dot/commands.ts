@@ -2,6 +2,7 @@
  * The one registry of dot-commands the shell runs. Later features (`.load`, `.bundle`,
  * `.cas`) add their modules here; `.help` lists whatever is registered.
  */
+import { backupCommands } from "./backup.ts";
 import { dumpCommands } from "./dump.ts";
 import { helpCommand } from "./help.ts";
 import { importCommands } from "./import.ts";
@@ -24,6 +25,7 @@ export function builtinRegistry(): DotRegistry {
     { ...indicesCommand, hidden: true },
     ...dumpCommands,
     ...importCommands,
+    ...backupCommands,
   );
   registry.add(helpCommand(registry));
   return registry;

@@ -1,0 +1,64 @@
+/** `.backup ?DB? FILE` / `.save` (SQLite's online backup, through node:sqlite) and `.timeout MS`. */
+import { backup } from "node:sqlite";
+import { messageOf } from "../exec.ts";
+import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
+import { integerValue } from "./settings.ts";
+
+async function backupTo(ctx: DotContext, args: string[]): Promise<DotStatus> {
+  let file: string | null = null;
+  let db: string | null = null;
+  for (const word of args) {
+    if (word.startsWith("-")) {
+      const option = word.startsWith("--") ? word.slice(1) : word;
+      if (option === "-async") continue;
+      ctx.state.stderr.write(`unknown option: ${word}\n`);
+      return 1;
+    }
+    if (file === null) file = word;
+    else if (db === null) [db, file] = [file, word];
+    else {
+      ctx.state.stderr.write("Usage: .backup ?DB? ?OPTIONS? FILENAME\n");
+      return 1;
+    }
+  }
+  if (file === null) {
+    ctx.state.stderr.write("missing FILENAME argument on .backup\n");
+    return 1;
+  }
+  try {
+    await backup(ctx.state.db, file, { source: db ?? "main", target: "main" });
+  } catch (error) {
+    ctx.state.stderr.write(`Error: ${messageOf(error)}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Backup commands. */
+export const backupCommands: DotCommand[] = [
+  {
+    name: "backup",
+    args: "?DB? FILE",
+    summary: 'Backup DB (default "main") to FILE',
+    minPrefix: 3,
+    run: backupTo,
+  },
+  {
+    name: "save",
+    args: "?DB? FILE",
+    summary: "Write database to FILE (an alias for .backup ...)",
+    minPrefix: 3,
+    run: backupTo,
+  },
+  {
+    name: "timeout",
+    args: "MS",
+    summary: "Try opening locked tables for MS milliseconds",
+    minPrefix: 5,
+    run(ctx, args) {
+      const ms = args.length >= 1 ? integerValue(args[0]) : 0;
+      ctx.state.db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(ms))}`);
+      return 0;
+    },
+  },
+];
