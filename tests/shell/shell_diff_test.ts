@@ -341,6 +341,11 @@ select 'unterminated
     name: ".output and .once usage errors show sqlite3's help",
     input: ".output a b\n.once a b\n.output --z\n.once -q\nselect 1;\n",
   },
+  {
+    name: ".open of a file that cannot be opened reports once and falls back to memory",
+    input:
+      ".open /nonexistent/dir/x.db\nselect 1;\n.databases\n.open --readonly /nonexistent/y.db\nselect 2;\n",
+  },
 ];
 
 for (const c of cases) {

@@ -72,8 +72,9 @@ export const sessionCommands: DotCommand[] = [
       try {
         ctx.host.openDatabase(file ?? "", { readOnly, newFile });
       } catch (error) {
+        // sqlite3's open_db reports the failure and, for `.open`, falls back to an
+        // in-memory database; its own "cannot open" line is only for a failed fallback.
         ctx.state.stderr.write(`Error: ${messageOf(error)}\n`);
-        ctx.state.stderr.write(`Error: cannot open '${file}'\n`);
         ctx.host.openDatabase("", {});
         return 0;
       }
