@@ -346,6 +346,11 @@ select 'unterminated
     input:
       ".open /nonexistent/dir/x.db\nselect 1;\n.databases\n.open --readonly /nonexistent/y.db\nselect 2;\n",
   },
+  {
+    name: ".shell and .system: quoting, failing commands, usage and sh's own errors",
+    input:
+      '.shell echo hi\n.system echo "a b" c\n.shell exit 3\nselect 2;\n.shell\n.shell nosuchcmd_xyz\n.system "echo  x"\n.read |nosuchcmd_q\n.once |nosuchcmd_s\nselect 1;\n',
+  },
 ];
 
 for (const c of cases) {

@@ -118,7 +118,7 @@ function readInput(file: string): Uint8Array | null {
   try {
     if (file.startsWith("|")) {
       const child = new Deno.Command("/bin/sh", {
-        args: ["-c", file.slice(1)],
+        args: ["-c", file.slice(1), "sh"],
         stdin: "inherit",
         stdout: "piped",
         stderr: "inherit",

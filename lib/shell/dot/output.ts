@@ -18,7 +18,7 @@ function pipeSink(command: string): Sink {
       inner.close();
       try {
         new Deno.Command("/bin/sh", {
-          args: ["-c", `${command} < '${path.replaceAll("'", "'\\''")}'`],
+          args: ["-c", `${command} < '${path.replaceAll("'", "'\\''")}'`, "sh"],
           stdout: "inherit",
           stderr: "inherit",
         }).outputSync();

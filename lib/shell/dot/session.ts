@@ -8,21 +8,49 @@ function isOption(word: string, name: string): boolean {
   return word === `-${name}` || word === `--${name}`;
 }
 
-function runShell(ctx: DotContext, args: string[], name: string): DotStatus {
-  if (args.length < 1) return usage(ctx, `.${name} COMMAND`);
-  const command = args.map((a, i) => i > 0 && a.includes(" ") ? `"${a}"` : a).join(" ");
+/** Signal numbers on Linux, for the wait status `system()` returns for a killed command. */
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
+
+/**
+ * `.shell` / `.system`: sqlite3 joins the words (quoting those with a space) and hands
+ * them to `system()`, which runs `sh -c` (so `$0`, shown in sh's errors, is "sh"). A
+ * failing command is reported with its raw wait status; the dot-command still succeeds.
+ */
+function runShell(ctx: DotContext, args: string[]): DotStatus {
+  if (args.length < 1) return usage(ctx, ".system COMMAND");
+  const command = args.map((a) => a.includes(" ") ? `"${a}"` : a).join(" ");
   ctx.state.out.flush();
+  let status: number;
   try {
-    new Deno.Command("/bin/sh", {
-      args: ["-c", command],
+    const result = new Deno.Command("/bin/sh", {
+      args: ["-c", command, "sh"],
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
     }).outputSync();
-  } catch (error) {
-    ctx.state.stderr.write(`Error: cannot run "${command}": ${messageOf(error)}\n`);
-    return 1;
+    status = result.signal !== null
+      ? SIGNALS[result.signal] ?? result.code - 128
+      : (result.code & 0xff) << 8;
+  } catch {
+    status = 127 << 8;
   }
+  if (status !== 0) ctx.state.stderr.write(`System command returns ${status}\n`);
   return 0;
 }
 
@@ -93,7 +121,7 @@ export const sessionCommands: DotCommand[] = [
       try {
         if (args[0].startsWith("|")) {
           const result = new Deno.Command("/bin/sh", {
-            args: ["-c", args[0].slice(1)],
+            args: ["-c", args[0].slice(1), "sh"],
             stdout: "piped",
             stderr: "inherit",
           }).outputSync();
@@ -140,13 +168,13 @@ export const sessionCommands: DotCommand[] = [
     args: "CMD ARGS...",
     summary: "Run CMD ARGS... in a system shell",
     minPrefix: 2,
-    run: (ctx, args) => runShell(ctx, args, "shell"),
+    run: (ctx, args) => runShell(ctx, args),
   },
   {
     name: "system",
     args: "CMD ARGS...",
     summary: "Run CMD ARGS... in a system shell",
     minPrefix: 2,
-    run: (ctx, args) => runShell(ctx, args, "system"),
+    run: (ctx, args) => runShell(ctx, args),
   },
 ];
