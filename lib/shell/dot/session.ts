@@ -103,7 +103,9 @@ export const sessionCommands: DotCommand[] = [
         // sqlite3's open_db reports the failure and, for `.open`, falls back to an
         // in-memory database; its own "cannot open" line is only for a failed fallback.
         ctx.state.stderr.write(`Error: ${messageOf(error)}\n`);
+        // sqlite3 falls back to an in-memory database but keeps the name it was given.
         ctx.host.openDatabase("", {});
+        ctx.state.dbPath = file ?? "";
         return 0;
       }
       return 0;
