@@ -100,22 +100,26 @@ async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number
           `${PROGRAM}: Error: unknown option: ${step.name}\nUse -help for a list of options.\n`,
         );
         return 1;
-      } else {
-        const status = step.text.startsWith(".")
-          ? await session.runDotCommand(step.text)
-          : await session.execSql(step.text);
+      } else if (step.text.startsWith(".")) {
+        const status = await session.runDotCommand(step.text);
         if (status !== 0 && state.bail) return status === 2 ? 0 : status;
+      } else {
+        const code = await session.execSql(step.text);
+        if (code !== 0 && state.bail) return code;
       }
     }
     state.interactive = interactive;
 
     if (args.commands.length > 0) {
       for (const command of args.commands) {
-        const status = command.startsWith(".")
-          ? await session.runDotCommand(command)
-          : await session.execSql(command);
-        if (state.exitCode !== null) return state.exitCode;
-        if (status !== 0) return status === 2 ? 0 : status;
+        if (command.startsWith(".")) {
+          const status = await session.runDotCommand(command);
+          if (state.exitCode !== null) return state.exitCode;
+          if (status !== 0) return status === 2 ? 0 : status;
+        } else {
+          const code = await session.execSql(command);
+          if (code !== 0) return code;
+        }
       }
       return 0;
     }

@@ -12,11 +12,17 @@ import type { SqlValue } from "./value.ts";
 
 type ArrayStatement = StatementSync & { setReturnArrays(on: boolean): void };
 
+/** The first failure of a run: sqlite3's text (`in prepare, …`) and SQLite's primary code. */
+export interface ExecFailure {
+  text: string;
+  code: number;
+}
+
 /**
  * Run every statement of `sql`, printing results to `state.out`. Returns null on success,
- * else sqlite3's error text for the first failure (later statements are not run).
+ * else the first failure (later statements are not run).
  */
-export async function execSql(state: ShellState, sql: string): Promise<string | null> {
+export async function execSql(state: ShellState, sql: string): Promise<ExecFailure | null> {
   // Opening the database happens here, outside the statement's error handling: a file
   // that cannot be opened ends the shell (sqlite3's open_db), it is not a parse error.
   const db = state.db;
@@ -32,12 +38,20 @@ export async function execSql(state: ShellState, sql: string): Promise<string | 
         sql.slice(slice.start),
         errorOffset(state.db, sql.slice(slice.start), message),
       );
-      return `in prepare, ${message}${codeSuffix(error)}${context}`;
+      return {
+        text: `in prepare, ${message}${codeSuffix(error)}${context}`,
+        code: primaryCode(error),
+      };
     }
     const kind = explainKind(slice.sql);
     if (state.autoEqp !== "off" && kind === 0) await printPlan(state, slice.sql);
     const error = await runStatement(state, statement, kind, slice.sql);
-    if (error) return `stepping, ${messageOf(error)}${codeSuffix(error)}`;
+    if (error) {
+      return {
+        text: `stepping, ${messageOf(error)}${codeSuffix(error)}`,
+        code: primaryCode(error),
+      };
+    }
   }
   return null;
 }
@@ -137,10 +151,14 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** SQLite's primary result code of an error from node:sqlite (1 when it has none). */
+function primaryCode(error: unknown): number {
+  const code = (error as { errcode?: number }).errcode;
+  return typeof code === "number" && (code & 0xff) > 0 ? code & 0xff : 1;
+}
+
 /** sqlite3 appends the primary result code when it is more than SQLITE_ERROR. */
 function codeSuffix(error: unknown): string {
-  const code = (error as { errcode?: number }).errcode;
-  if (typeof code !== "number") return "";
-  const primary = code & 0xff;
-  return primary > 1 ? ` (${primary})` : "";
+  const code = primaryCode(error);
+  return code > 1 ? ` (${code})` : "";
 }

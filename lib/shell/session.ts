@@ -8,7 +8,7 @@ import { SqlinkError } from "../errors.ts";
 import { openShellDatabase } from "./database.ts";
 import type { DotContext, DotRegistry, ShellHost } from "./dot/registry.ts";
 import { dotCommandWords } from "./dot/line.ts";
-import { execSql, messageOf } from "./exec.ts";
+import { type ExecFailure, execSql, messageOf } from "./exec.ts";
 import type { FormatSettings } from "./format/settings.ts";
 import { type InputResult, processInput } from "./input.ts";
 import { type LineSource, textLines } from "./lines.ts";
@@ -156,21 +156,16 @@ export class ShellSession implements ShellHost {
   /** Run SQL read from input (sqlite3's `runOneSqlLine`); returns 1 on error, else 0. */
   async runSql(sql: string, startLine: number, fromUser: boolean): Promise<number> {
     const timer = this.state.timer ? (await import("./timer.ts")).startTimer() : null;
-    let error: string | null;
-    try {
-      error = await execSql(this.state, sql);
-    } catch (e) {
-      if (isOpenFailure(e)) throw e;
-      error = messageOf(e);
-    }
+    const error = await this.#run(sql);
     if (timer) this.state.stdout.write(timer.report());
     let failed = 0;
     if (error !== null) {
-      const [kind, tail] = error.startsWith("in prepare, ")
-        ? ["Parse error", error.slice(12)]
-        : error.startsWith("stepping, ")
-        ? ["Runtime error", error.slice(10)]
-        : ["Error", error];
+      const text = error.text;
+      const [kind, tail] = text.startsWith("in prepare, ")
+        ? ["Parse error", text.slice(12)]
+        : text.startsWith("stepping, ")
+        ? ["Runtime error", text.slice(10)]
+        : ["Error", text];
       const prefix = fromUser ? `${kind}:` : `${kind} near line ${startLine}:`;
       this.state.out.flush();
       this.state.stderr.write(`${prefix} ${tail}\n`);
@@ -184,19 +179,25 @@ export class ShellSession implements ShellHost {
     return failed;
   }
 
-  /** Run SQL given on the command line or by a dot-command; prints `Error: …` on failure. */
+  /**
+   * Run SQL given on the command line or by a dot-command; prints `Error: …` on failure.
+   * Returns 0, or SQLite's primary result code, which sqlite3 exits with.
+   */
   async execSql(sql: string): Promise<number> {
-    let error: string | null;
-    try {
-      error = await execSql(this.state, sql);
-    } catch (e) {
-      if (isOpenFailure(e)) throw e;
-      error = messageOf(e);
-    }
+    const error = await this.#run(sql);
     if (error === null) return 0;
     this.state.out.flush();
-    this.state.stderr.write(`Error: ${error}\n`);
-    return 1;
+    this.state.stderr.write(`Error: ${error.text}\n`);
+    return error.code;
+  }
+
+  async #run(sql: string): Promise<ExecFailure | null> {
+    try {
+      return await execSql(this.state, sql);
+    } catch (error) {
+      if (isOpenFailure(error)) throw error;
+      return { text: messageOf(error), code: 1 };
+    }
   }
 
   /** Send results to standard output again, closing a `.output`/`.once` file. */

@@ -167,6 +167,14 @@ select 'unterminated
       "select 1,\n  2 frm x;\nselect  'ééééééééééééééééééééééé', 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' frm x;\n",
   },
   { name: "incomplete input", input: "select (" },
+  {
+    name: "an argument's error exits with SQLite's result code",
+    args: [":memory:", "create table c(a check(a > 0)); insert into c values(-1)"],
+  },
+  {
+    name: "-cmd error with -bail exits with SQLite's result code",
+    args: ["-bail", "-cmd", "create table c(a check(a > 0))", "-cmd", "insert into c values(-1)"],
+  },
   { name: "unknown option", args: ["-nosuchoption"] },
   { name: "unknown option with two dashes", args: ["--nosuchoption"] },
   { name: "missing option value", args: ["-separator"] },
