@@ -7,7 +7,7 @@ const ATTACH_LIMIT = 10;
 /**
  * Open `path` ("" or ":memory:" for an in-memory database) with the shell's defaults rather
  * than node:sqlite's: foreign keys off and double-quoted string literals allowed, as in
- * sqlite3, and ATTACH enabled. Deno allows ATTACH only to a process with every permission
+ * sqlite3, defensive mode off as in sqlite3, and ATTACH enabled. Deno allows ATTACH only to a process with every permission
  * (`deno run -A`, as `deno task sqlink` runs); without them, the database opens with
  * ATTACH disabled rather than not at all.
  */
@@ -19,6 +19,9 @@ export function openShellDatabase(
     readOnly: options.readOnly ?? false,
     enableForeignKeyConstraints: false,
     enableDoubleQuotedStringLiterals: true,
+    // sqlite3 runs without SQLite's defensive mode, so `PRAGMA writable_schema` works and
+    // the dumps it writes for virtual tables load back.
+    defensive: false,
   };
   const name = path === "" ? ":memory:" : path;
   try {

@@ -114,3 +114,24 @@ Deno.test("shell: .backup and .save write a database sqlite3 can read; bad calls
     assert.equal(new TextDecoder().decode(out.stdout), "7\n");
   }
 });
+
+Deno.test("shell: a sqlite3 .dump of a virtual table loads back (defensive mode is off, as in sqlite3)", async () => {
+  using dir = tempDir();
+  const source = join(dir.path, "source.db");
+  const make = await new Deno.Command("sqlite3", {
+    args: [
+      source,
+      "create virtual table f using fts5(a); insert into f values ('hello world');",
+      ".dump",
+    ],
+  }).output();
+  assert.equal(make.code, 0);
+  const dump = new TextDecoder().decode(make.stdout);
+  assert.match(dump, /writable_schema/);
+  const target = join(dir.path, "target.db");
+  const load = await runSqlink([target], { stdin: dump });
+  assert.equal(load.stderr, "");
+  assert.equal(load.code, 0);
+  const query = await runSqlink([target, "select a from f where f match 'hello'"]);
+  assert.equal(query.stdout, "hello world\n");
+});
