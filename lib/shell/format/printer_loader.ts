@@ -1,11 +1,13 @@
 /**
- * The printer for one mode, loading only that mode's module. The one-shot path
- * (`sqlink db "select 1"`) then never loads the columnar or EXPLAIN layouts; `createPrinter`
- * in printer.ts, which loads them all, stays for callers that print in any mode at once.
+ * The printer for one mode. The row modes (list, csv, json, …) are loaded with the shell
+ * (a dynamic import costs more than it saves for what nearly every query needs); the
+ * columnar and EXPLAIN layouts load on first use, so the one-shot path never loads them.
+ * `createPrinter` in printer.ts, which loads them all, stays for callers that need any mode.
  */
 import type { Sink } from "../sink.ts";
 import type { FormatSettings } from "./settings.ts";
 import type { PrinterOptions, ResultPrinter } from "./types.ts";
+import { createRowPrinter } from "./rows.ts";
 
 /** Makes printers for one mode. */
 export type PrinterFactory = (
@@ -22,7 +24,6 @@ export async function loadPrinter(mode: string): Promise<PrinterFactory> {
     const { createPrinter } = await import("./printer.ts");
     return createPrinter;
   }
-  const { createRowPrinter } = await import("./rows.ts");
   return (settings, sink, options = {}) =>
     createRowPrinter({ ...settings, widths: [...settings.widths] }, sink, options);
 }
