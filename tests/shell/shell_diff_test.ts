@@ -357,7 +357,12 @@ select 'unterminated
   {
     name: ".shell and .system: quoting, failing commands, usage and sh's own errors",
     input:
-      '.shell echo hi\n.system echo "a b" c\n.shell exit 3\nselect 2;\n.shell\n.shell nosuchcmd_xyz\n.system "echo  x"\n.read |nosuchcmd_q\n.once |nosuchcmd_s\nselect 1;\n',
+      '.shell echo hi\n.system echo "a b" c\n.shell exit 3\nselect 2;\n.shell\n.shell nosuchcmd_xyz\n.system "echo  x"\n.read |nosuchcmd_q\nselect 1;\n',
+  },
+  {
+    name: ".binary and .timeout",
+    input:
+      ".binary on\nselect x'41';\n.binary\n.binary maybe\n.bin off\n.bi on\n.timeout 100\npragma busy_timeout;\n.timeout\npragma busy_timeout;\n.timeo 5\n.time 5\n",
   },
 ];
 

@@ -63,6 +63,19 @@ export const settingsCommands: DotCommand[] = [
   toggle("timer", "Turn SQL timer on or off", (c, on) => {
     c.state.timer = on;
   }, 5),
+  // On POSIX, sqlite3's `.binary` only switches stdio modes that do not differ: a no-op.
+  toggle("binary", "Turn binary output on or off.  Default OFF", () => {}, 3),
+  {
+    name: "timeout",
+    args: "MS",
+    summary: "Try opening locked tables for MS milliseconds",
+    minPrefix: 5,
+    run(ctx, args) {
+      const ms = args.length > 0 ? integerValue(args[0]) | 0 : 0;
+      ctx.state.db.exec(`PRAGMA busy_timeout = ${ms}`);
+      return 0;
+    },
+  },
   {
     name: "headers",
     args: "on|off",
