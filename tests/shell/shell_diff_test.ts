@@ -364,6 +364,38 @@ select 'unterminated
     input:
       ".binary on\nselect x'41';\n.binary\n.binary maybe\n.bin off\n.bi on\n.timeout 100\npragma busy_timeout;\n.timeout\npragma busy_timeout;\n.timeo 5\n.time 5\n",
   },
+  {
+    name: "a bad JSON path",
+    input: "select json_extract('{\"a\":1}', '$$');\nselect 1;\n",
+    gap: {
+      why: "3.53 words it 'bad JSON path: …', 3.40 'JSON path error near …'",
+      compare: ["stdout", "code"],
+    },
+  },
+  {
+    name: "EXPLAIN QUERY PLAN of a compound SELECT",
+    input: "explain query plan select 1 union select 2;\n",
+    gap: {
+      why: "3.53 labels it MERGE (UNION) / LEFT / RIGHT, 3.40 COMPOUND QUERY / LEFT-MOST SUBQUERY",
+      compare: ["stderr", "code"],
+    },
+  },
+  {
+    name: "quote() of an infinite REAL read back from .dump",
+    input: "create table t(a);\ninsert into t values(1e999);\nselect quote(a) from t;\n.dump\n",
+    gap: {
+      why: "3.53's quote() writes 9.0e+999 where 3.40 wrote Inf",
+      compare: ["stderr", "code"],
+    },
+  },
+  {
+    name: "json_each ids",
+    input: "select * from json_each('[1,2]');\n",
+    gap: {
+      why: "3.53 numbers json_each rows by byte offset differently",
+      compare: ["stderr", "code"],
+    },
+  },
 ];
 
 for (const c of cases) {
