@@ -102,6 +102,7 @@ async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number
         return 1;
       } else if (step.text.startsWith(".")) {
         const status = await session.runDotCommand(step.text);
+        if (state.exitCode !== null) return state.exitCode;
         if (status !== 0 && state.bail) return status === 2 ? 0 : status;
       } else {
         const code = await session.execSql(step.text);

@@ -1,15 +1,17 @@
 /** Opening a database the way the sqlite3 shell does. */
 import { DatabaseSync } from "node:sqlite";
+import { addShellFunctions } from "./functions.ts";
 
 /** SQLite's default `SQLITE_MAX_ATTACHED`, which the sqlite3 shell has. */
 const ATTACH_LIMIT = 10;
 
 /**
  * Open `path` ("" or ":memory:" for an in-memory database) with the shell's defaults rather
- * than node:sqlite's: foreign keys off and double-quoted string literals allowed, as in
- * sqlite3, defensive mode off as in sqlite3, and ATTACH enabled. Deno allows ATTACH only to a process with every permission
- * (`deno run -A`, as `deno task sqlink` runs); without them, the database opens with
- * ATTACH disabled rather than not at all.
+ * than node:sqlite's, as sqlite3 has them: foreign keys off, double-quoted string literals
+ * allowed, defensive mode off, ATTACH enabled, and the SQL functions sqlite3 has beyond
+ * Deno's build (math, REGEXP, readfile/writefile). Deno allows ATTACH only to a process
+ * with every permission (`deno run -A`, as `deno task sqlink` runs); without them, the
+ * database opens with ATTACH disabled rather than not at all.
  */
 export function openShellDatabase(
   path: string,
@@ -24,14 +26,17 @@ export function openShellDatabase(
     defensive: false,
   };
   const name = path === "" ? ":memory:" : path;
+  let db: DatabaseSync;
   try {
     // `limits` is missing from Deno 2.9's types for node:sqlite.
-    return new DatabaseSync(
+    db = new DatabaseSync(
       name,
       { ...settings, limits: { attach: ATTACH_LIMIT } } as typeof settings,
     );
   } catch (error) {
     if (!/Cannot raise the "attach" limit/.test(String((error as Error)?.message))) throw error;
-    return new DatabaseSync(name, settings);
+    db = new DatabaseSync(name, settings);
   }
+  addShellFunctions(db);
+  return db;
 }

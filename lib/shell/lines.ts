@@ -1,8 +1,16 @@
 /**
  * Sources of input lines for the shell: a file or pipe read as it arrives (so a program
  * driving sqlink through a pipe gets each answer before it sends the next question), and
- * text already in memory (`.read`, `-init`). Lines lose their `\n` or `\r\n`, as in sqlite3.
+ * text already in memory (`.read`, `-init`). Lines lose their `\n` or `\r\n`, and end at a
+ * NUL byte, as sqlite3's C strings do.
  */
+
+/** A line as sqlite3 reads it: up to a NUL byte, without the `\r` of a `\r\n` ending. */
+function cut(line: string, endedWithNewline: boolean): string {
+  const nul = line.indexOf("\0");
+  if (nul >= 0) return line.slice(0, nul);
+  return endedWithNewline && line.endsWith("\r") ? line.slice(0, -1) : line;
+}
 
 /** Yields one line at a time, null at the end. */
 export interface LineSource {
@@ -17,10 +25,9 @@ export function textLines(text: string): LineSource {
       if (at >= text.length) return null;
       const nl = text.indexOf("\n", at);
       const end = nl < 0 ? text.length : nl;
-      let line = text.slice(at, end);
+      const line = text.slice(at, end);
       at = nl < 0 ? text.length : nl + 1;
-      if (nl >= 0 && line.endsWith("\r")) line = line.slice(0, -1);
-      return line;
+      return cut(line, nl >= 0);
     },
   };
 }
@@ -36,16 +43,15 @@ export function readerLines(reader: { readSync(p: Uint8Array): number | null }):
       while (true) {
         const nl = pending.indexOf("\n");
         if (nl >= 0) {
-          let line = pending.slice(0, nl);
+          const line = pending.slice(0, nl);
           pending = pending.slice(nl + 1);
-          if (line.endsWith("\r")) line = line.slice(0, -1);
-          return line;
+          return cut(line, true);
         }
         if (ended) {
           if (pending === "") return null;
           const last = pending;
           pending = "";
-          return last;
+          return cut(last, false);
         }
         const n = reader.readSync(chunk);
         if (n === null || n === 0) {

@@ -12,6 +12,25 @@ import type { ShellState } from "./state.ts";
 /** Options that take a value, for both passes. */
 const VALUE_OPTIONS = new Set(["-separator", "-nullvalue", "-newline", "-cmd", "-init"]);
 
+/**
+ * sqlite3's tuning options, accepted and ignored with their values (how many follow):
+ * node:sqlite's library is already configured, and none of them changes any output.
+ */
+const IGNORED_OPTIONS = new Map([
+  ["-heap", 1],
+  ["-pagecache", 2],
+  ["-lookaside", 2],
+  ["-threadsafe", 1],
+  ["-mmap", 1],
+  ["-sorterref", 1],
+  ["-maxsize", 1],
+  ["-nonce", 1],
+  ["-nofollow", 0],
+  ["-stats", 0],
+  ["-scanstats", 0],
+  ["-memtrace", 0],
+]);
+
 /** Options applied in the second pass, after the init file. */
 export type ShellStep =
   | { kind: "option"; name: string; value?: string }
@@ -61,9 +80,6 @@ const FLAG_OPTIONS = new Set([
   "-batch",
   "-interactive",
   "-readonly",
-  "-nofollow",
-  "-stats",
-  "-scanstats",
 ]);
 
 /** `--name` and `-name` are the same option. */
@@ -99,6 +115,14 @@ export function parseShellArgs(argv: string[]): ShellArgs {
       if (name === "-init") args.initFile = value;
       else if (name === "-cmd") args.steps.push({ kind: "cmd", text: value });
       else args.steps.push({ kind: "option", name, value });
+      continue;
+    }
+    const ignored = IGNORED_OPTIONS.get(name);
+    if (ignored !== undefined) {
+      if (i + ignored >= argv.length) {
+        throw new SqlinkError("EUSAGE", `missing argument to ${word}`, { exitCode: 1 });
+      }
+      i += ignored;
       continue;
     }
     if (name === "-bail") args.bail = true;

@@ -149,7 +149,8 @@ export class ShellSession implements ShellHost {
         status = 1;
       }
     }
-    if (wasOnce && this.state.once) this.resetOutput();
+    // `.once` stays for the next command; a second `.once` already replaced the first.
+    if (wasOnce && this.state.once && command?.name !== "once") this.resetOutput();
     return status;
   }
 

@@ -135,3 +135,26 @@ Deno.test("shell: a sqlite3 .dump of a virtual table loads back (defensive mode 
   const query = await runSqlink([target, "select a from f where f match 'hello'"]);
   assert.equal(query.stdout, "hello world\n");
 });
+
+Deno.test("shell: .help lists only what sqlink has, in sqlite3's own words", async () => {
+  const input = ".help -all\n";
+  const ours = await runSqlink([], { stdin: input });
+  const reference = await new Deno.Command("sqlite3", { args: [":memory:", ".help -all"] })
+    .output();
+  const theirs = new Set(new TextDecoder().decode(reference.stdout).split("\n"));
+  const lines = ours.stdout.split("\n").filter((l) => l !== "");
+  const commands = lines.filter((l) => l.startsWith(".")).map((l) => l.slice(1).split(" ")[0]);
+  // Every command it lists runs (no "unknown command"), and sqlite3's lines are kept as they are.
+  for (const name of commands) {
+    const run = await runSqlink([], { stdin: `.${name} --no-such-flag-xyz\n` });
+    assert.doesNotMatch(run.stderr, /unknown command or invalid arguments/, name);
+  }
+  for (const line of lines.filter((l) => l.startsWith("."))) {
+    const name = line.slice(1).split(" ")[0];
+    const theirLine = [...theirs].find((t) => t.startsWith(`.${name} `) || t === `.${name}`);
+    if (theirLine) assert.equal(line, theirLine, `.help line of .${name}`);
+  }
+  assert.ok(
+    commands.includes("tables") && commands.includes("dump") && !commands.includes("archive"),
+  );
+});

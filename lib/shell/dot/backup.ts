@@ -1,8 +1,7 @@
-/** `.backup ?DB? FILE` / `.save` (SQLite's online backup, through node:sqlite) and `.timeout MS`. */
+/** `.backup ?DB? FILE` and `.save`: SQLite's online backup, through node:sqlite. */
 import { backup } from "node:sqlite";
 import { messageOf } from "../exec.ts";
 import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
-import { integerValue } from "./settings.ts";
 
 async function backupTo(ctx: DotContext, args: string[]): Promise<DotStatus> {
   let file: string | null = null;
@@ -49,16 +48,5 @@ export const backupCommands: DotCommand[] = [
     summary: "Write database to FILE (an alias for .backup ...)",
     minPrefix: 3,
     run: backupTo,
-  },
-  {
-    name: "timeout",
-    args: "MS",
-    summary: "Try opening locked tables for MS milliseconds",
-    minPrefix: 5,
-    run(ctx, args) {
-      const ms = args.length >= 1 ? integerValue(args[0]) : 0;
-      ctx.state.db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(ms))}`);
-      return 0;
-    },
   },
 ];

@@ -1,7 +1,8 @@
 /**
- * `.help ?-all? ?PATTERN?`, with sqlite3 3.40's help text and its `showHelp` matching, so
- * `.help` prints what Debian's sqlite3 prints. A registered command that sqlite3 does not
- * have is listed too, in alphabetical place, from its registry entry.
+ * `.help ?-all? ?PATTERN?`, built from the registry: sqlite3 3.40's help text for the
+ * commands both have and its `showHelp` matching, so those lines read exactly as Debian's
+ * sqlite3 prints them; a registered command sqlite3 lacks is listed in alphabetical place
+ * from its registry entry; sqlite3 commands sqlink does not have are not listed.
  */
 import type { Sink } from "../sink.ts";
 import type { DotCommand, DotRegistry } from "./registry.ts";
@@ -237,12 +238,20 @@ function entryName(entry: Entry): string {
   return entry[0].slice(1).split(" ")[0];
 }
 
-/** sqlite3's help lines, with the registry's own commands merged in by name. */
+/**
+ * The help of the registered commands: sqlite3's own text for the commands it has (so
+ * those lines are byte for byte its), the registry's for the others. Commands sqlite3 has
+ * and sqlink does not are left out, so `.help` never offers what would fail.
+ */
 function helpLines(registry: DotRegistry | null): string[] {
-  const entries: Entry[] = [];
+  let entries: Entry[] = [];
   for (const line of SQLITE3_HELP) {
     if (line.startsWith(".")) entries.push([line]);
     else entries[entries.length - 1].push(line);
+  }
+  if (registry) {
+    const registered = new Set(registry.list().map((c) => c.name));
+    entries = entries.filter((entry) => registered.has(entryName(entry)));
   }
   const known = new Set(entries.map(entryName));
   for (const command of registry?.list() ?? []) {

@@ -141,7 +141,8 @@ export function nextStatement(text: string, from: number): StatementSlice | null
       break;
     }
   }
-  if (t && t.kind < 0) blank = false;
+  // An unterminated block comment at the end is a comment all the same: nothing to prepare.
+  if (t && t.kind < 0 && !text.startsWith("/*", t.start)) blank = false;
   return { sql: text.slice(start, end), start, end, blank };
 }
 
