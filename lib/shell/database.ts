@@ -1,6 +1,5 @@
 /** Opening a database the way the sqlite3 shell does. */
 import { DatabaseSync } from "node:sqlite";
-import { addShellFunctions } from "./functions.ts";
 
 /** SQLite's default `SQLITE_MAX_ATTACHED`, which the sqlite3 shell has. */
 const ATTACH_LIMIT = 10;
@@ -8,8 +7,8 @@ const ATTACH_LIMIT = 10;
 /**
  * Open `path` ("" or ":memory:" for an in-memory database) with the shell's defaults rather
  * than node:sqlite's, as sqlite3 has them: foreign keys off, double-quoted string literals
- * allowed, defensive mode off, ATTACH enabled, and the SQL functions sqlite3 has beyond
- * Deno's build (math, REGEXP, readfile/writefile). Deno allows ATTACH only to a process
+ * allowed, defensive mode off, ATTACH enabled (the SQL functions sqlite3 has beyond Deno's
+ * build are added on first use, see functions.ts). Deno allows ATTACH only to a process
  * with every permission (`deno run -A`, as `deno task sqlink` runs); without them, the
  * database opens with ATTACH disabled rather than not at all.
  */
@@ -37,6 +36,5 @@ export function openShellDatabase(
     if (!/Cannot raise the "attach" limit/.test(String((error as Error)?.message))) throw error;
     db = new DatabaseSync(name, settings);
   }
-  addShellFunctions(db);
   return db;
 }

@@ -3,7 +3,7 @@
  * prepared only after the one before it ran, results printed in the current mode, and the
  * first error ending the text with sqlite3's message (`in prepare, …` / `stepping, …`).
  */
-import type { StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { loadPrinter } from "./format/printer_loader.ts";
 import type { FormatSettings } from "./format/settings.ts";
 import type { ShellState } from "./state.ts";
@@ -30,7 +30,7 @@ export async function execSql(state: ShellState, sql: string): Promise<ExecFailu
     if (slice.blank) continue;
     let statement: ArrayStatement;
     try {
-      statement = db.prepare(slice.sql) as ArrayStatement;
+      statement = await prepare(db, slice.sql);
     } catch (error) {
       const message = messageOf(error);
       const { errorContext, errorOffset } = await import("./sql/error_location.ts");
@@ -54,6 +54,22 @@ export async function execSql(state: ShellState, sql: string): Promise<ExecFailu
     }
   }
   return null;
+}
+
+/**
+ * Prepare one statement. A "no such function" naming one of the functions sqlite3 has
+ * beyond Deno's build (sqrt, regexp, …) adds them to the connection and prepares again.
+ */
+async function prepare(db: DatabaseSync, sql: string): Promise<ArrayStatement> {
+  try {
+    return db.prepare(sql) as ArrayStatement;
+  } catch (error) {
+    const missing = /^no such function: (.+)$/.exec(messageOf(error));
+    if (!missing) throw error;
+    const { addShellFunctionsFor } = await import("./functions.ts");
+    if (!addShellFunctionsFor(db, missing[1])) throw error;
+    return db.prepare(sql) as ArrayStatement;
+  }
 }
 
 async function runStatement(

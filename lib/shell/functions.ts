@@ -146,8 +146,28 @@ function builtinFunctions(db: DatabaseSync): Set<string> {
   }
 }
 
+const added = new WeakSet<DatabaseSync>();
+
+/**
+ * Add the shell's functions to `db` if `name` (from a "no such function" error) is one of
+ * them and they are not there yet; true when they were added (prepare again). Registering
+ * costs ~0.7 ms, so it happens on first need, not on every start.
+ */
+export function addShellFunctionsFor(db: DatabaseSync, name: string): boolean {
+  const lower = name.toLowerCase();
+  if (
+    added.has(db) ||
+    !(lower in MATH || ["pi", "regexp", "regexpi", "readfile", "writefile"].includes(lower))
+  ) {
+    return false;
+  }
+  addShellFunctions(db);
+  return true;
+}
+
 /** Add the shell's functions to `db`, skipping any the engine already has. */
 export function addShellFunctions(db: DatabaseSync): void {
+  added.add(db);
   const present = builtinFunctions(db);
   const define = (name: string, fn: (...args: Value[]) => Value, varargs = false) => {
     if (present.has(name)) return;

@@ -175,6 +175,11 @@ select 'unterminated
       "typeof(floor(2.0)), typeof(ceil(3));\n" +
       "select 'abc' regexp 'b', 'abc' regexp '^b', null regexp 'a', 'x1y22' regexp '[0-9]{2}';\n",
   },
+  {
+    name: "math functions inside a view and a generated column",
+    input: "create view v as select sqrt(16) as r;\nselect * from v;\n" +
+      "create table g(x, y as (floor(x)));\ninsert into g(x) values (2.5);\nselect * from g;\n",
+  },
   { name: "an unterminated block comment is nothing to run", input: "select 1; /* not closed" },
   { name: "a NUL byte ends the line", input: "select 1;\n\0select 2;\nselect 3;\n" },
   {
