@@ -57,7 +57,9 @@ export async function runShell(argv: string[]): Promise<number> {
   } catch (error) {
     // A reader that went away (`sqlink … | head`) ends the run quietly, as with sqlite3.
     if (error instanceof Deno.errors.BrokenPipe) return 0;
-    throw error;
+    // Anything else is a bug: one message and a hint, the stack only with SQLINK_DEBUG.
+    const { reportError } = await import("./output.ts");
+    return reportError(error);
   }
 }
 
