@@ -229,15 +229,6 @@ export const dumpCommand: DotCommand = {
   name: "dump",
   args: "?OBJECTS?",
   summary: "Render database content as SQL",
-  details: [
-    "   Options:",
-    "     --data-only            Output only INSERT statements",
-    "     --newlines             Allow unescaped newline characters in output",
-    '     --nosys                Omit system tables (ex: "sqlite_stat1")',
-    "     --preserve-rowids      Include ROWID values in the output",
-    "   OBJECTS is a LIKE pattern for tables, indexes, triggers or views to dump",
-    "   Additional LIKE patterns can be given in subsequent arguments",
-  ],
   minPrefix: 1,
   run: runDump,
 };

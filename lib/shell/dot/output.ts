@@ -98,22 +98,12 @@ export const outputCommands: DotCommand[] = [
     name: "output",
     args: "?FILE?",
     summary: "Send output to FILE or stdout if FILE is omitted",
-    details: [
-      "   If FILE begins with '|' then open it as a pipe.",
-      "   Options:",
-      "     --bom                 Prefix output with a UTF-8 byte-order mark",
-    ],
     run: (ctx, args) => redirect(ctx, args, false),
   },
   {
     name: "once",
     args: "?OPTIONS? ?FILE?",
     summary: "Output for the next SQL command only to FILE",
-    details: [
-      "   If FILE begins with '|' then open it as a pipe.",
-      "   Options:",
-      "     --bom                 Prefix output with a UTF-8 byte-order mark",
-    ],
     run: (ctx, args) => redirect(ctx, args, true),
   },
 ];

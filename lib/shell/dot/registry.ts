@@ -31,7 +31,7 @@ export interface DotCommand {
   args: string;
   /** One line for `.help`. */
   summary: string;
-  /** More lines shown by `.help NAME`. */
+  /** More lines shown by `.help NAME` (commands sqlite3 has show sqlite3's own). */
   details?: string[];
   /** An alias `.help` does not list (`.indices` for `.indexes`). */
   hidden?: boolean;

@@ -292,10 +292,6 @@ export const indexesCommand: DotCommand = {
   name: "indexes",
   args: "?TABLE?",
   summary: "Show names of indexes",
-  details: [
-    "                           If TABLE is specified, only show indexes for",
-    "                           tables matching TABLE using the LIKE operator.",
-  ],
   minPrefix: 2,
   run: (ctx, args) => listObjects(ctx, args, "indexes"),
 };
@@ -311,11 +307,6 @@ export const schemaCommand: DotCommand = {
   name: "schema",
   args: "?PATTERN?",
   summary: "Show the CREATE statements matching PATTERN",
-  details: [
-    "   Options:",
-    "      --indent             Try to pretty-print the schema",
-    '      --nosys              Omit objects whose names start with "sqlite_"',
-  ],
   minPrefix: 3,
   run: runSchema,
 };

@@ -76,10 +76,6 @@ export const sessionCommands: DotCommand[] = [
     name: "open",
     args: "?OPTIONS? ?FILE?",
     summary: "Close existing database and reopen FILE",
-    details: [
-      "     --new           Initialize FILE to an empty database",
-      "     --readonly      Open FILE readonly",
-    ],
     minPrefix: 2,
     run(ctx, args) {
       let file: string | null = null;
@@ -115,7 +111,6 @@ export const sessionCommands: DotCommand[] = [
     name: "read",
     args: "FILE",
     summary: "Read input from FILE or command output",
-    details: ['   If FILE begins with "|", it is a command that generates the input.'],
     minPrefix: 3,
     async run(ctx, args) {
       if (args.length !== 1) return usage(ctx, ".read FILE");
