@@ -4,12 +4,8 @@
  * through `applyModeCommand` plus the printer, comparing standard output and error.
  */
 import assert from "node:assert/strict";
-import {
-  applyModeCommand,
-  booleanValue,
-  integerValue,
-  modeDescription,
-} from "../../lib/shell/format/mode.ts";
+import { booleanValue, integerValue } from "../../lib/shell/arg_values.ts";
+import { applyModeCommand, modeDescription } from "../../lib/shell/format/mode.ts";
 import { createPrinter } from "../../lib/shell/format/printer.ts";
 import { defaultFormatSettings, type FormatSettings } from "../../lib/shell/format/settings.ts";
 import { memorySink } from "../../lib/shell/sink.ts";

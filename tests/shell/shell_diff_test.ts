@@ -217,6 +217,10 @@ select 'unterminated
   },
   { name: "not a boolean", input: ".headers maybe\nselect 1 as a;\n" },
   { name: ".show", input: ".mode csv\n.headers on\n.nullvalue N\n.width 1 2\n.show\n" },
+  {
+    name: ".show escapes non-ASCII separators as C octal; numbers read as sqlite3 reads them",
+    input: '.nullvalue é\n.separator "\\t" ☃\n.width 3 -2 0x10 2k\n.show\n.exit 0x103\n',
+  },
   { name: ".show in box mode", input: ".mode box --wrap 30 --quote\n.show\n" },
   {
     name: ".print with quotes and escapes",

@@ -4,6 +4,8 @@
  * from the header row when TABLE does not exist, and 3.40's warnings for ragged rows.
  */
 import type { DatabaseSync } from "node:sqlite";
+import { intValue } from "../arg_values.ts";
+import { cStringText } from "../format/values.ts";
 import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
 import { EOF, FieldReader } from "./csv_reader.ts";
 import { importColumns } from "./import_columns.ts";
@@ -40,25 +42,6 @@ interface ImportRequest {
   separators: { col: number; row: number; ascii: boolean } | null;
 }
 
-/** sqlite3's integerValue: decimal or 0x hex, optional sign and KiB/MB/K… multiplier. */
-function integerValue(text: string): number {
-  const match = /^([-+]?)(?:0x([0-9a-fA-F]*)|([0-9]*))(.*)$/s.exec(text)!;
-  let value = match[2] !== undefined ? parseInt(match[2] || "0", 16) : Number(match[3] || "0");
-  const multipliers: Record<string, number> = {
-    KIB: 1024,
-    MIB: 1024 ** 2,
-    GIB: 1024 ** 3,
-    KB: 1000,
-    MB: 1e6,
-    GB: 1e9,
-    K: 1000,
-    M: 1e6,
-    G: 1e9,
-  };
-  value *= multipliers[match[4].toUpperCase()] ?? 1;
-  return match[1] === "-" ? -value : value;
-}
-
 /** Parse the arguments, or return the usage complaint sqlite3 prints on standard output. */
 function parseArgs(args: string[]): ImportRequest | string {
   let file: string | null = null;
@@ -80,7 +63,7 @@ function parseArgs(args: string[]): ImportRequest | string {
     } else if (arg === "-schema" && i < args.length - 1) {
       parsed.schema = args[++i];
     } else if (arg === "-skip" && i < args.length - 1) {
-      parsed.skip = integerValue(args[++i]);
+      parsed.skip = intValue(args[++i]);
     } else if (arg === "-ascii") {
       parsed.separators = { col: 0x1f, row: 0x1e, ascii: true };
     } else if (arg === "-csv") {
@@ -131,20 +114,6 @@ function readInput(file: string): Uint8Array | null {
   } catch {
     return null;
   }
-}
-
-/** sqlite3's output_c_string for one separator byte. */
-function cStringOfByte(c: number): string {
-  const escapes: Record<number, string> = {
-    0x5c: "\\\\",
-    0x22: '\\"',
-    9: "\\t",
-    10: "\\n",
-    13: "\\r",
-  };
-  const text = escapes[c] ??
-    (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : "\\" + c.toString(8).padStart(3, "0"));
-  return `"${text}"`;
 }
 
 const decoder = new TextDecoder();
@@ -207,8 +176,8 @@ function runImport(ctx: DotContext, args: string[]): DotStatus {
   const read = () => ascii ? reader.readAscii() : reader.readCsv();
   if (request.verbose >= 2 || (request.verbose >= 1 && request.separators === null)) {
     out.write(
-      `Column separator ${cStringOfByte(separators.col)}, ` +
-        `row separator ${cStringOfByte(separators.row)}\n`,
+      `Column separator ${cStringText(Uint8Array.of(separators.col))}, ` +
+        `row separator ${cStringText(Uint8Array.of(separators.row))}\n`,
     );
   }
   for (let skip = request.skip; skip > 0; skip--) {

@@ -67,14 +67,3 @@ export function resolveBackslashes(text: string): string {
   }
   return result;
 }
-
-/** sqlite3's `booleanValue`: numbers, on/off, yes/no; anything else is false with a warning. */
-export function booleanValue(word: string): { value: boolean; warning?: string } {
-  if (/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(word)) {
-    return { value: (BigInt(word) & 0xffffffffn) !== 0n };
-  }
-  const lower = word.toLowerCase();
-  if (lower === "on" || lower === "yes") return { value: true };
-  if (lower === "off" || lower === "no") return { value: false };
-  return { value: false, warning: `ERROR: Not a boolean value: "${word}". Assuming "no".\n` };
-}

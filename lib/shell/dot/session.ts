@@ -1,6 +1,7 @@
 /** Dot-commands about the session itself: `.quit .exit .open .read .cd .print .shell .system`. */
 import { messageOf } from "../exec.ts";
-import { integerValue, usage } from "./settings.ts";
+import { intValue } from "../arg_values.ts";
+import { usage } from "./settings.ts";
 import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
 
 /** Whether a `.open` word is the option `name` (`-new` or `--new`). */
@@ -67,7 +68,7 @@ export const sessionCommands: DotCommand[] = [
     args: "?CODE?",
     summary: "Exit this program with return-code CODE",
     run(ctx, args) {
-      const code = args.length > 0 ? integerValue(args[0]) : 0;
+      const code = args.length > 0 ? intValue(args[0]) : 0;
       if (code !== 0) ctx.state.exitCode = code & 0xff;
       return 2;
     },

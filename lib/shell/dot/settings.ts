@@ -3,8 +3,8 @@
  * .nullvalue .separator .timer .width .prompt .show`, with sqlite3's usage messages.
  */
 import { clip19 } from "../options.ts";
-import { cString } from "./c_string.ts";
-import { booleanValue } from "./line.ts";
+import { booleanValue, intValue } from "../arg_values.ts";
+import { cStringText } from "../format/values.ts";
 import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
 
 /** A `.NAME on|off` command that sets one boolean of the state. */
@@ -37,14 +37,7 @@ export function usage(ctx: DotContext, text: string): DotStatus {
 export function parseBoolean(ctx: DotContext, word: string): boolean {
   const { value, warning } = booleanValue(word);
   if (warning) ctx.state.stderr.write(warning);
-  return value;
-}
-
-/** sqlite3's `integerValue`: leading digits (decimal or 0x hex), with an optional sign. */
-export function integerValue(word: string): number {
-  const m = /^\s*([+-]?)(0x[0-9a-f]+|[0-9]*)/i.exec(word)!;
-  const magnitude = m[2] === "" ? 0 : Number(m[2]);
-  return m[1] === "-" ? -magnitude : magnitude;
+  return value !== 0;
 }
 
 const SHOW_BOOL = ["off", "on", "trigger", "full"];
@@ -71,7 +64,7 @@ export const settingsCommands: DotCommand[] = [
     summary: "Try opening locked tables for MS milliseconds",
     minPrefix: 5,
     run(ctx, args) {
-      const ms = args.length > 0 ? integerValue(args[0]) | 0 : 0;
+      const ms = args.length > 0 ? intValue(args[0]) : 0;
       ctx.state.db.exec(`PRAGMA busy_timeout = ${ms}`);
       return 0;
     },
@@ -154,7 +147,7 @@ export const settingsCommands: DotCommand[] = [
     args: "NUM1 NUM2 ...",
     summary: "Set minimum column widths for columnar output",
     run(ctx, args) {
-      ctx.state.format.widths = args.map(integerValue);
+      ctx.state.format.widths = args.map(intValue);
       return 0;
     },
   },
@@ -189,10 +182,10 @@ export const settingsCommands: DotCommand[] = [
           row("explain", f.mode === "explain" ? "on" : state.autoExplain ? "auto" : "off") +
           row("headers", SHOW_BOOL[Number(f.headers)]) +
           row("mode", mode) +
-          row("nullvalue", cString(f.nullValue)) +
+          row("nullvalue", cStringText(f.nullValue)) +
           row("output", state.outFile ?? "stdout") +
-          row("colseparator", cString(f.colSeparator)) +
-          row("rowseparator", cString(f.rowSeparator)) +
+          row("colseparator", cStringText(f.colSeparator)) +
+          row("rowseparator", cStringText(f.rowSeparator)) +
           row("stats", "off") +
           row("width", f.widths.map((w) => `${w} `).join("")) +
           row("filename", state.dbPath),

@@ -5,6 +5,7 @@
  * `--wordwrap B`, `--ww`, `--quote` and `--noquote`.
  */
 import type { FormatSettings, ModeName } from "./settings.ts";
+import { booleanValue, integerValue } from "../arg_values.ts";
 import { quoteIdentifier } from "./values.ts";
 
 /** What `.mode` did: the new settings, text for the output and error streams, and a status. */
@@ -41,55 +42,6 @@ function isOption(arg: string, name: string): boolean {
   if (!arg.startsWith("-")) return false;
   const bare = arg.startsWith("--") ? arg.slice(2) : arg.slice(1);
   return bare === name;
-}
-
-const SUFFIXES: [string, bigint][] = [
-  ["KiB", 1024n],
-  ["MiB", 1024n * 1024n],
-  ["GiB", 1024n * 1024n * 1024n],
-  ["KB", 1000n],
-  ["MB", 1000000n],
-  ["GB", 1000000000n],
-  ["K", 1000n],
-  ["M", 1000000n],
-  ["G", 1000000000n],
-];
-
-/** sqlite3's `integerValue`: decimal or `0x` hex, an optional KiB/MB/K… suffix, 64-bit wrap. */
-export function integerValue(arg: string): bigint {
-  let s = arg;
-  let negative = false;
-  if (s.startsWith("-")) {
-    negative = true;
-    s = s.slice(1);
-  } else if (s.startsWith("+")) {
-    s = s.slice(1);
-  }
-  let v = 0n;
-  const digits = s.startsWith("0x") ? /^[0-9a-fA-F]*/.exec(s.slice(2))![0] : /^[0-9]*/.exec(s)![0];
-  if (s.startsWith("0x")) {
-    for (const d of digits) v = BigInt.asIntN(64, (v << 4n) + BigInt(parseInt(d, 16)));
-    s = s.slice(2 + digits.length);
-  } else {
-    for (const d of digits) v = BigInt.asIntN(64, v * 10n + BigInt(d));
-    s = s.slice(digits.length);
-  }
-  const suffix = SUFFIXES.find(([name]) => name.toLowerCase() === s.toLowerCase());
-  if (suffix) v = BigInt.asIntN(64, v * suffix[1]);
-  return negative ? BigInt.asIntN(64, -v) : v;
-}
-
-/**
- * sqlite3's `booleanValue`: a number (its low 32 bits), on/yes (1) or off/no (0); anything
- * else is 0 with a warning for standard error.
- */
-export function booleanValue(arg: string): { value: number; warning: string } {
-  const numeric = arg.startsWith("0x") ? /^0x[0-9a-fA-F]*$/.test(arg) : /^[0-9]+$/.test(arg);
-  if (numeric) return { value: Number(BigInt.asIntN(32, integerValue(arg))), warning: "" };
-  const lower = arg.toLowerCase();
-  if (lower === "on" || lower === "yes") return { value: 1, warning: "" };
-  if (lower === "off" || lower === "no") return { value: 0, warning: "" };
-  return { value: 0, warning: `ERROR: Not a boolean value: "${arg}". Assuming "no".\n` };
 }
 
 /** The mode a (possibly abbreviated) name selects, checked in sqlite3 3.40's order. */

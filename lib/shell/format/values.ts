@@ -102,6 +102,13 @@ export function writeCString(w: ByteWriter, z: Uint8Array): void {
   w.byte(DQUOTE);
 }
 
+/** `output_c_string` as text, for messages (`.show`, `.import -v`); text is UTF-8 encoded first. */
+export function cStringText(z: Uint8Array | string): string {
+  const w = new ByteWriter();
+  writeCString(w, typeof z === "string" ? utf8(z) : z);
+  return new TextDecoder().decode(w.take());
+}
+
 /** sqlite3's `output_json_string`: `"…"` with JSON escapes for `"`, `\` and control bytes. */
 export function writeJsonString(w: ByteWriter, z: Uint8Array): void {
   w.byte(DQUOTE);
