@@ -4,7 +4,7 @@
  * sqlite3 prints them; a registered command sqlite3 lacks is listed in alphabetical place
  * from its registry entry; sqlite3 commands sqlink does not have are not listed.
  */
-import type { Sink } from "../sink.ts";
+import { memorySink, type Sink } from "../sink.ts";
 import type { DotCommand, DotRegistry } from "./registry.ts";
 
 /** The help text of Debian's sqlite3 3.40.1 (`.help -all`): a command line, then its details. */
@@ -375,4 +375,11 @@ export function helpCommand(registry: DotRegistry): DotCommand {
       return 0;
     },
   };
+}
+
+/** What `.help PATTERN` prints, as text (for usage messages built before they are written). */
+export function helpText(pattern: string): string {
+  const sink = memorySink();
+  showHelp(sink, pattern);
+  return sink.text();
 }

@@ -9,27 +9,14 @@ import { cStringText } from "../format/values.ts";
 import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
 import { EOF, FieldReader } from "./csv_reader.ts";
 import { importColumns } from "./import_columns.ts";
+import { helpText } from "./help.ts";
 import { errorMessage } from "./query.ts";
 import { utf8Length } from "./schema_text.ts";
 import { sqlIdentifier } from "./sql_quote.ts";
 
 const SUMMARY = "Import data from FILE into TABLE";
-const DETAILS = [
-  "   Options:",
-  "     --ascii               Use \\037 and \\036 as column and row separators",
-  "     --csv                 Use , and \\n as column and row separators",
-  "     --skip N              Skip the first N rows of input",
-  "     --schema S            Target table to be S.TABLE",
-  '     -v                    "Verbose" - increase auxiliary output',
-  "   Notes:",
-  "     *  If TABLE does not exist, it is created.  The first row of input",
-  "        determines the column names.",
-  "     *  If neither --csv or --ascii are used, the input mode is derived",
-  '        from the ".mode" output mode',
-  '     *  If FILE begins with "|" then it is a command that generates the',
-  "        input text.",
-];
-const USAGE = [".import FILE TABLE       " + SUMMARY, ...DETAILS].join("\n") + "\n";
+/** sqlite3 shows `.help import` after a usage error. */
+const usageText = () => helpText("import");
 
 /** What the command line of `.import` asked for. */
 interface ImportRequest {
@@ -57,7 +44,7 @@ function parseArgs(args: string[]): ImportRequest | string {
     if (!arg.startsWith("-")) {
       if (file === null) file = arg;
       else if (table === null) table = arg;
-      else return `ERROR: extra argument: "${arg}".  Usage:\n${USAGE}`;
+      else return `ERROR: extra argument: "${arg}".  Usage:\n${usageText()}`;
     } else if (arg === "-v") {
       parsed.verbose++;
     } else if (arg === "-schema" && i < args.length - 1) {
@@ -69,11 +56,11 @@ function parseArgs(args: string[]): ImportRequest | string {
     } else if (arg === "-csv") {
       parsed.separators = { col: 0x2c, row: 0x0a, ascii: false };
     } else {
-      return `ERROR: unknown option: "${arg}".  Usage:\n${USAGE}`;
+      return `ERROR: unknown option: "${arg}".  Usage:\n${usageText()}`;
     }
   }
   if (file === null || table === null) {
-    return `ERROR: missing ${file === null ? "FILE" : "TABLE"} argument. Usage:\n${USAGE}`;
+    return `ERROR: missing ${file === null ? "FILE" : "TABLE"} argument. Usage:\n${usageText()}`;
   }
   return { ...parsed, file, table };
 }
@@ -312,7 +299,6 @@ export const importCommand: DotCommand = {
   name: "import",
   args: "FILE TABLE",
   summary: SUMMARY,
-  details: DETAILS,
   minPrefix: 1,
   run: runImport,
 };
