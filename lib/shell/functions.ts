@@ -146,6 +146,43 @@ function builtinFunctions(db: DatabaseSync): Set<string> {
   }
 }
 
+function readfile(path: Value): Value {
+  if (typeof path !== "string") return null;
+  try {
+    return Deno.readFileSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function writefile(...args: Value[]): Value {
+  const [path, data] = args;
+  if (typeof path !== "string") return null;
+  const bytes = data instanceof Uint8Array
+    ? data
+    : new TextEncoder().encode(data === null || data === undefined ? "" : String(data));
+  try {
+    Deno.writeFileSync(path, bytes);
+    return BigInt(bytes.length);
+  } catch {
+    return null;
+  }
+}
+
+/** Every function the shell adds, and whether it takes a variable number of arguments. */
+const FUNCTIONS: Record<
+  string,
+  { fn: (...args: Value[]) => Value; varargs?: boolean; io?: boolean }
+> = {
+  ...Object.fromEntries(Object.entries(MATH).map(([name, fn]) => [name, { fn }])),
+  log: { fn: MATH.log, varargs: true },
+  pi: { fn: () => Math.PI },
+  regexp: { fn: regexp("u") },
+  regexpi: { fn: regexp("iu") },
+  readfile: { fn: readfile, io: true },
+  writefile: { fn: writefile, varargs: true, io: true },
+};
+
 const added = new WeakSet<DatabaseSync>();
 
 /**
@@ -154,58 +191,16 @@ const added = new WeakSet<DatabaseSync>();
  * costs ~0.7 ms, so it happens on first need, not on every start.
  */
 export function addShellFunctionsFor(db: DatabaseSync, name: string): boolean {
-  const lower = name.toLowerCase();
-  if (
-    added.has(db) ||
-    !(lower in MATH || ["pi", "regexp", "regexpi", "readfile", "writefile"].includes(lower))
-  ) {
-    return false;
-  }
-  addShellFunctions(db);
-  return true;
-}
-
-/** Add the shell's functions to `db`, skipping any the engine already has. */
-export function addShellFunctions(db: DatabaseSync): void {
+  if (added.has(db) || !Object.hasOwn(FUNCTIONS, name.toLowerCase())) return false;
   added.add(db);
   const present = builtinFunctions(db);
-  const define = (name: string, fn: (...args: Value[]) => Value, varargs = false) => {
-    if (present.has(name)) return;
+  for (const [fname, { fn, varargs = false, io = false }] of Object.entries(FUNCTIONS)) {
+    if (present.has(fname)) continue;
     db.function(
-      name,
-      { deterministic: true, useBigIntArguments: true, varargs },
+      fname,
+      { deterministic: !io, useBigIntArguments: true, varargs },
       fn as (...args: unknown[]) => null,
     );
-  };
-  for (const [name, fn] of Object.entries(MATH)) {
-    define(name, fn, name === "log");
   }
-  define("pi", () => Math.PI);
-  define("regexp", regexp("u"));
-  define("regexpi", regexp("iu"));
-  if (!present.has("readfile")) {
-    db.function("readfile", { useBigIntArguments: true }, (path: unknown) => {
-      if (typeof path !== "string") return null;
-      try {
-        return Deno.readFileSync(path);
-      } catch {
-        return null;
-      }
-    });
-  }
-  if (!present.has("writefile")) {
-    db.function("writefile", { varargs: true, useBigIntArguments: true }, (...args: unknown[]) => {
-      const [path, data] = args;
-      if (typeof path !== "string") return null;
-      const bytes = data instanceof Uint8Array
-        ? data
-        : new TextEncoder().encode(data === null || data === undefined ? "" : String(data));
-      try {
-        Deno.writeFileSync(path, bytes);
-        return BigInt(bytes.length);
-      } catch {
-        return null;
-      }
-    });
-  }
+  return true;
 }
