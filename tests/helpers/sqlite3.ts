@@ -4,6 +4,18 @@
  */
 import { runSqlink } from "./cli.ts";
 
+/** Debian's sqlite3, the reference shell. */
+export const SQLITE3 = "/usr/bin/sqlite3";
+
+/** Whether the reference shell is installed (`.ci/run` installs it). */
+export const haveSqlite3 = (() => {
+  try {
+    return Deno.statSync(SQLITE3).isFile;
+  } catch {
+    return false;
+  }
+})();
+
 /** What one program printed and how it ended. */
 export interface Outcome {
   stdout: string;
@@ -11,13 +23,13 @@ export interface Outcome {
   code: number;
 }
 
-/** Run `/usr/bin/sqlite3` (or `sqlite3` on PATH) with `args` and `stdin`. */
+/** Run Debian's sqlite3 with `args`, feeding it `stdin`. */
 export async function runSqlite3(
   args: string[],
-  stdin: string,
+  stdin: string | Uint8Array,
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<Outcome> {
-  const child = new Deno.Command("sqlite3", {
+  const child = new Deno.Command(SQLITE3, {
     args,
     cwd: options.cwd,
     env: options.env,
@@ -26,7 +38,7 @@ export async function runSqlite3(
     stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(stdin));
+  await writer.write(typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin);
   await writer.close();
   const out = await child.output();
   const decoder = new TextDecoder();

@@ -9,15 +9,7 @@ import { dumpCommands } from "../../lib/shell/dot/dump.ts";
 import type { DotCommand } from "../../lib/shell/dot/registry.ts";
 import { memorySink } from "../../lib/shell/sink.ts";
 import { createShellState } from "../../lib/shell/state.ts";
-
-const SQLITE3 = "/usr/bin/sqlite3";
-const haveSqlite3 = (() => {
-  try {
-    return Deno.statSync(SQLITE3).isFile;
-  } catch {
-    return false;
-  }
-})();
+import { haveSqlite3, runSqlite3 } from "../helpers/sqlite3.ts";
 
 /** What a shell printed and how the command ended. */
 interface Outcome {
@@ -28,25 +20,10 @@ interface Outcome {
 
 /** Run sqlite3 3.40 on `args`, feeding `stdin` when given. */
 async function sqlite3(args: string[], stdin?: Uint8Array): Promise<Outcome> {
-  const child = new Deno.Command(SQLITE3, {
-    args: ["-init", "/dev/null", ...args],
+  const result = await runSqlite3(["-init", "/dev/null", ...args], stdin ?? "", {
     env: { HOME: "/nonexistent" },
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin);
-    await writer.close();
-  }
-  const result = await child.output();
-  const text = new TextDecoder();
-  return {
-    status: result.code === 0 ? 0 : 1,
-    stdout: text.decode(result.stdout),
-    stderr: text.decode(result.stderr),
-  };
+  });
+  return { status: result.code === 0 ? 0 : 1, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Run our `.dump args…` in-process on `db` after the SQL `setup`. */

@@ -9,15 +9,7 @@ import type { DotCommand } from "../../lib/shell/dot/registry.ts";
 import { indicesCommand, schemaCommands } from "../../lib/shell/dot/schema.ts";
 import { memorySink } from "../../lib/shell/sink.ts";
 import { createShellState } from "../../lib/shell/state.ts";
-
-const SQLITE3 = "/usr/bin/sqlite3";
-const haveSqlite3 = (() => {
-  try {
-    return Deno.statSync(SQLITE3).isFile;
-  } catch {
-    return false;
-  }
-})();
+import { haveSqlite3, SQLITE3 } from "../helpers/sqlite3.ts";
 
 /** What a shell printed and how the command ended. */
 interface Outcome {

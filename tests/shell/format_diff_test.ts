@@ -11,15 +11,7 @@ import { applyModeCommand } from "../../lib/shell/format/mode.ts";
 import { defaultFormatSettings, type FormatSettings } from "../../lib/shell/format/settings.ts";
 import { memorySink } from "../../lib/shell/sink.ts";
 import type { SqlValue } from "../../lib/shell/value.ts";
-
-const SQLITE3 = "/usr/bin/sqlite3";
-const haveSqlite3 = (() => {
-  try {
-    return Deno.statSync(SQLITE3).isFile;
-  } catch {
-    return false;
-  }
-})();
+import { haveSqlite3, SQLITE3 } from "../helpers/sqlite3.ts";
 
 const long = "The quick brown fox jumps over the lazy dog, " +
   "then naps beneath a tall old oak tree while the sun slowly sets behind distant hills.";

@@ -10,15 +10,7 @@ import { createPrinter } from "../../lib/shell/format/printer.ts";
 import { defaultFormatSettings, type FormatSettings } from "../../lib/shell/format/settings.ts";
 import { memorySink } from "../../lib/shell/sink.ts";
 import type { SqlValue } from "../../lib/shell/value.ts";
-
-const SQLITE3 = "/usr/bin/sqlite3";
-const haveSqlite3 = (() => {
-  try {
-    return Deno.statSync(SQLITE3).isFile;
-  } catch {
-    return false;
-  }
-})();
+import { haveSqlite3, SQLITE3 } from "../helpers/sqlite3.ts";
 
 Deno.test("integerValue: decimal, hex, signs and size suffixes", () => {
   assert.equal(integerValue("42"), 42n);

@@ -11,15 +11,7 @@ import { explainIndents } from "../../lib/shell/format/explain.ts";
 import { defaultFormatSettings } from "../../lib/shell/format/settings.ts";
 import { memorySink } from "../../lib/shell/sink.ts";
 import type { SqlValue } from "../../lib/shell/value.ts";
-
-const SQLITE3 = "/usr/bin/sqlite3";
-const haveSqlite3 = (() => {
-  try {
-    return Deno.statSync(SQLITE3).isFile;
-  } catch {
-    return false;
-  }
-})();
+import { haveSqlite3, SQLITE3 } from "../helpers/sqlite3.ts";
 
 const SCHEMA = "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c REAL); CREATE INDEX tb ON t(b);" +
   "CREATE TABLE u(x, y); CREATE VIEW v AS SELECT b, count(*) AS n FROM t GROUP BY b;";

@@ -20,15 +20,7 @@ import {
   writeSqlStringEscaped,
 } from "../../lib/shell/format/values.ts";
 import { displayLine } from "../../lib/shell/format/wrap.ts";
-
-const SQLITE3 = "/usr/bin/sqlite3";
-const haveSqlite3 = (() => {
-  try {
-    return Deno.statSync(SQLITE3).isFile;
-  } catch {
-    return false;
-  }
-})();
+import { haveSqlite3, SQLITE3 } from "../helpers/sqlite3.ts";
 
 const text = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
 
