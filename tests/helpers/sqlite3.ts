@@ -28,7 +28,7 @@ export async function runSqlite3(
   args: string[],
   stdin: string | Uint8Array,
   options: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<Outcome> {
+): Promise<Outcome & { stdoutBytes: Uint8Array }> {
   const child = new Deno.Command(SQLITE3, {
     args,
     cwd: options.cwd,
@@ -46,6 +46,7 @@ export async function runSqlite3(
     stdout: decoder.decode(out.stdout),
     stderr: decoder.decode(out.stderr),
     code: out.code,
+    stdoutBytes: out.stdout,
   };
 }
 
@@ -68,7 +69,11 @@ export async function sideBySide(
   const unname = (text: string, name: string) =>
     text.replace(new RegExp(`^\\S*\\b${name}: Error:`, "gm"), "PROGRAM: Error:");
   return {
-    sqlite3: { ...reference, stderr: unname(reference.stderr, "sqlite3") },
+    sqlite3: {
+      stdout: reference.stdout,
+      stderr: unname(reference.stderr, "sqlite3"),
+      code: reference.code,
+    },
     sqlink: { stdout: ours.stdout, stderr: unname(ours.stderr, "sqlink"), code: ours.code },
   };
 }

@@ -11,7 +11,7 @@ import { applyModeCommand } from "../../lib/shell/format/mode.ts";
 import { defaultFormatSettings, type FormatSettings } from "../../lib/shell/format/settings.ts";
 import { memorySink } from "../../lib/shell/sink.ts";
 import type { SqlValue } from "../../lib/shell/value.ts";
-import { haveSqlite3, SQLITE3 } from "../helpers/sqlite3.ts";
+import { haveSqlite3, runSqlite3 as runReference } from "../helpers/sqlite3.ts";
 
 const long = "The quick brown fox jumps over the lazy dog, " +
   "then naps beneath a tall old oak tree while the sun slowly sets behind distant hills.";
@@ -191,18 +191,9 @@ async function runSqlite3(steps: Step[]): Promise<string[]> {
       const sql = KNOWN_GAPS.find((g) => g.query === i)?.reference ?? q;
       return `.print ${MARK(i).trim()}\n${sql};\n`;
     }).join("");
-  const child = new Deno.Command(SQLITE3, {
-    args: [":memory:"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const { stdout, stderr } = await child.output();
-  assert.equal(new TextDecoder().decode(stderr), "", "sqlite3 wrote to stderr");
-  return splitOutput(latin1(stdout));
+  const { stdoutBytes, stderr } = await runReference([":memory:"], script);
+  assert.equal(stderr, "", "sqlite3 wrote to stderr");
+  return splitOutput(latin1(stdoutBytes));
 }
 
 function runOurs(db: DatabaseSync, steps: Step[]): string[] {

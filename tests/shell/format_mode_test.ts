@@ -10,7 +10,7 @@ import { createPrinter } from "../../lib/shell/format/printer.ts";
 import { defaultFormatSettings, type FormatSettings } from "../../lib/shell/format/settings.ts";
 import { memorySink } from "../../lib/shell/sink.ts";
 import type { SqlValue } from "../../lib/shell/value.ts";
-import { haveSqlite3, SQLITE3 } from "../helpers/sqlite3.ts";
+import { haveSqlite3, runSqlite3 } from "../helpers/sqlite3.ts";
 
 Deno.test("integerValue: decimal, hex, signs and size suffixes", () => {
   assert.equal(integerValue("42"), 42n);
@@ -151,18 +151,8 @@ function dot(c: Command): string {
 }
 
 async function sqlite3(script: string): Promise<{ stdout: string; stderr: string }> {
-  const child = new Deno.Command(SQLITE3, {
-    args: [":memory:"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const out = await child.output();
-  const text = new TextDecoder();
-  return { stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+  const { stdout, stderr } = await runSqlite3([":memory:"], script);
+  return { stdout, stderr };
 }
 
 const ROWS: SqlValue[][] = [[1n, null, "x y z w"], ["2.5", "it's", new Uint8Array([0x41])]];

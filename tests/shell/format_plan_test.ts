@@ -11,7 +11,7 @@ import { explainIndents } from "../../lib/shell/format/explain.ts";
 import { defaultFormatSettings } from "../../lib/shell/format/settings.ts";
 import { memorySink } from "../../lib/shell/sink.ts";
 import type { SqlValue } from "../../lib/shell/value.ts";
-import { haveSqlite3, SQLITE3 } from "../helpers/sqlite3.ts";
+import { haveSqlite3, runSqlite3 } from "../helpers/sqlite3.ts";
 
 const SCHEMA = "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c REAL); CREATE INDEX tb ON t(b);" +
   "CREATE TABLE u(x, y); CREATE VIEW v AS SELECT b, count(*) AS n FROM t GROUP BY b;";
@@ -26,18 +26,9 @@ const PLAN_QUERIES = [
 ];
 
 async function run(script: string): Promise<string> {
-  const child = new Deno.Command(SQLITE3, {
-    args: [":memory:"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const { stdout, stderr } = await child.output();
-  assert.equal(new TextDecoder().decode(stderr), "");
-  return new TextDecoder().decode(stdout);
+  const { stdout, stderr } = await runSqlite3([":memory:"], script);
+  assert.equal(stderr, "");
+  return stdout;
 }
 
 /** Parse one line of quote-mode output back into values (integers, 'text', NULL). */
