@@ -56,3 +56,12 @@ export function booleanValue(arg: string): { value: number; warning: string } {
 export function intValue(arg: string): number {
   return Number(BigInt.asIntN(32, integerValue(arg)));
 }
+
+/** sqlite3 keeps separators and the null text in 20-byte buffers: 19 bytes and a NUL. */
+export function clip19(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= 19) return text;
+  let end = 19;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(bytes.subarray(0, end));
+}

@@ -36,7 +36,7 @@ export async function execSql(state: ShellState, sql: string): Promise<ExecFailu
       const { errorContext, errorOffset } = await import("./sql/error_location.ts");
       const context = errorContext(
         sql.slice(slice.start),
-        errorOffset(state.db, sql.slice(slice.start), message),
+        errorOffset(db, sql.slice(slice.start), message),
       );
       return {
         text: `in prepare, ${message}${codeSuffix(error)}${context}`,

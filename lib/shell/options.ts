@@ -8,6 +8,7 @@
 import { SqlinkError } from "../errors.ts";
 import type { ModeName } from "./format/settings.ts";
 import type { ShellState } from "./state.ts";
+import { clip19 } from "./arg_values.ts";
 
 /** Options that take a value, for both passes. */
 const VALUE_OPTIONS = new Set(["-separator", "-nullvalue", "-newline", "-cmd", "-init"]);
@@ -187,13 +188,4 @@ export function applyShellOption(state: ShellState, name: string, value = ""): v
       break;
   }
   state.normalMode = f.mode;
-}
-
-/** sqlite3 keeps separators and the null text in 20-byte buffers: 19 bytes and a NUL. */
-export function clip19(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  if (bytes.length <= 19) return text;
-  let end = 19;
-  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
-  return new TextDecoder().decode(bytes.subarray(0, end));
 }

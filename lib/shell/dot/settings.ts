@@ -2,8 +2,7 @@
  * Dot-commands that flip a setting: `.bail .changes .echo .eqp .explain .headers
  * .nullvalue .separator .timer .width .prompt .show`, with sqlite3's usage messages.
  */
-import { clip19 } from "../options.ts";
-import { booleanValue, intValue } from "../arg_values.ts";
+import { booleanValue, clip19, intValue } from "../arg_values.ts";
 import { cStringText } from "../format/values.ts";
 import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
 
