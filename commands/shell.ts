@@ -8,7 +8,7 @@ import { SqlinkError } from "../lib/errors.ts";
 import { openShellDatabase } from "../lib/shell/database.ts";
 import { type LineSource, readerLines } from "../lib/shell/lines.ts";
 import { applyShellOption, parseShellArgs, type ShellArgs } from "../lib/shell/options.ts";
-import { ShellSession } from "../lib/shell/session.ts";
+import { errorText, ShellSession } from "../lib/shell/session.ts";
 import { fileSink, type Sink } from "../lib/shell/sink.ts";
 
 const PROGRAM = "sqlink";
@@ -82,6 +82,10 @@ async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number
   const { state } = session;
   state.bail = args.bail;
   try {
+    if (args.loads.length > 0 || args.bundle !== null) {
+      const { startExtensions } = await import("./shell_extensions.ts");
+      session.extensions = startExtensions(args);
+    }
     if (args.dbPath !== null && args.dbPath !== ":memory:" && exists(args.dbPath)) session.open();
     const init = await runInitFile(session, args, interactive);
     if (init !== null) return init;
@@ -132,7 +136,7 @@ async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number
   } catch (error) {
     if (error instanceof SqlinkError) {
       stdout.flush();
-      stderr.write(`Error: ${error.message}\n`);
+      stderr.write(errorText(error));
       return 1;
     }
     throw error;

@@ -7,7 +7,7 @@ import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { fsError, SqlinkError } from "../errors.ts";
 import { removeQuietly, tempSibling } from "../fs.ts";
-import { type ArtifactInfo, getInfo, touchArtifact } from "./artifact.ts";
+import { type ArtifactInfo, deleteArtifact, getInfo, touchArtifact } from "./artifact.ts";
 import {
   type CasStats,
   casStats,
@@ -265,6 +265,33 @@ export class CasStore {
     const info = this.resolve(ref);
     const previous = this.write(() => bindUri(this.#db, uri, info.blake3, Date.now()));
     return { blake3: info.blake3, previous };
+  }
+
+  /** Bind several URIs to one artifact in one transaction (a loaded extension's names). */
+  bindUris(uris: string[], blake3: string): void {
+    const now = Date.now();
+    this.write(() => {
+      for (const uri of uris) bindUri(this.#db, uri, blake3, now);
+    });
+  }
+
+  /**
+   * Remove an artifact nothing refers to (no URI, no bundle): a put undone because the file
+   * turned out unusable. Returns true when it was removed.
+   */
+  discardUnused(blake3: string): boolean {
+    const removed = this.write(() => {
+      const used = sql(
+        this.#db,
+        `SELECT EXISTS (SELECT 1 FROM __cas_uri WHERE blake3 = ?1)
+             OR EXISTS (SELECT 1 FROM __cas_bundle_member WHERE content_hash = ?1) AS used`,
+      ).get(blake3);
+      if (Number(used?.used) !== 0) return false;
+      deleteArtifact(this.#db, blake3);
+      return true;
+    });
+    if (removed) this.#total = undefined;
+    return removed;
   }
 
   /** Remove a URI binding; returns the artifact it pointed to. */

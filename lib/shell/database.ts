@@ -10,7 +10,8 @@ const ATTACH_LIMIT = 10;
  * allowed, defensive mode off, ATTACH enabled (the SQL functions sqlite3 has beyond Deno's
  * build are added on first use, see functions.ts). Deno allows ATTACH only to a process
  * with every permission (`deno run -A`, as `deno task sqlink` runs); without them, the
- * database opens with ATTACH disabled rather than not at all.
+ * database opens with ATTACH disabled rather than not at all, and without FFI it opens
+ * without extension loading.
  */
 export function openShellDatabase(
   path: string,
@@ -23,6 +24,9 @@ export function openShellDatabase(
     // sqlite3 runs without SQLite's defensive mode, so `PRAGMA writable_schema` works and
     // the dumps it writes for virtual tables load back.
     defensive: false,
+    // Extensions load through `.load` only: this enables SQLite's C entry point, never the
+    // SQL function `load_extension()`. Deno allows it only with --allow-ffi.
+    allowExtension: Deno.permissions.querySync({ name: "ffi" }).state === "granted",
   };
   const name = path === "" ? ":memory:" : path;
   let db: DatabaseSync;

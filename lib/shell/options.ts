@@ -56,7 +56,25 @@ export interface ShellArgs {
   noArguments: boolean;
   /** Second-pass steps, in command-line order. */
   steps: ShellStep[];
+  /** `--load PATH`, in order: extensions loaded into every connection. */
+  loads: string[];
+  /** `--bundle REF` (auto), `--bundle-load REF`, `--bundle-baked REF`. */
+  bundle: BundleLaunch | null;
 }
+
+/** How to launch with a bundle (SPEC §6.4). */
+export interface BundleLaunch {
+  /** A bundle name or set_hash prefix. */
+  ref: string;
+  /** auto: the baked binary if recorded and intact, else load; or force one path. */
+  mode: "auto" | "load" | "baked";
+}
+
+const BUNDLE_MODES = new Map<string, BundleLaunch["mode"]>([
+  ["-bundle", "auto"],
+  ["-bundle-load", "load"],
+  ["-bundle-baked", "baked"],
+]);
 
 /** Option names sqlite3 knows that take no value. */
 const FLAG_OPTIONS = new Set([
@@ -99,7 +117,11 @@ export function parseShellArgs(argv: string[]): ShellArgs {
     batch: false,
     noArguments: argv.length === 0,
     steps: [],
+    loads: [],
+    bundle: null,
   };
+  // `--bundle-load NAME`, or `--bundle NAME --bundle-load` (then the mode is a plain flag).
+  const bundleNamed = argv.some((word) => normalizeOption(word) === "-bundle");
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i];
     if (!word.startsWith("-")) {
@@ -108,6 +130,33 @@ export function parseShellArgs(argv: string[]): ShellArgs {
       continue;
     }
     const name = normalizeOption(word);
+    const mode = BUNDLE_MODES.get(name);
+    if (mode !== undefined) {
+      const takesValue = name === "-bundle" || !bundleNamed;
+      if (takesValue && i + 1 >= argv.length) {
+        throw new SqlinkError("EUSAGE", `missing argument to ${word}`, { exitCode: 1 });
+      }
+      const ref = takesValue ? argv[++i] : args.bundle?.ref ?? "";
+      if (takesValue && args.bundle?.ref && args.bundle.ref !== ref) {
+        throw new SqlinkError(
+          "EUSAGE",
+          `only one bundle per launch: ${args.bundle.ref} or ${ref}`,
+          {
+            exitCode: 1,
+          },
+        );
+      }
+      const current = args.bundle?.mode ?? "auto";
+      args.bundle = { ref, mode: mode === "auto" ? current : mode };
+      continue;
+    }
+    if (name === "-load") {
+      if (i + 1 >= argv.length) {
+        throw new SqlinkError("EUSAGE", `missing argument to ${word}`, { exitCode: 1 });
+      }
+      args.loads.push(argv[++i]);
+      continue;
+    }
     if (VALUE_OPTIONS.has(name)) {
       if (i + 1 >= argv.length) {
         throw new SqlinkError("EUSAGE", `missing argument to ${word}`, { exitCode: 1 });

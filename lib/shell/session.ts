@@ -5,6 +5,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { SqlinkError } from "../errors.ts";
+import type { ExtensionSet } from "../ext/loaded.ts";
 import { openShellDatabase } from "./database.ts";
 import type { DotContext, DotRegistry, ShellHost } from "./dot/registry.ts";
 import { dotCommandWords } from "./dot/line.ts";
@@ -32,6 +33,12 @@ export class ShellSession implements ShellHost {
   readonly #loadRegistry: () => Promise<DotRegistry>;
   #registry: DotRegistry | null = null;
   #db: DatabaseSync | null = null;
+  /**
+   * The extensions this session loaded (`.load`, `--load`, `--bundle`), loaded again into
+   * every database it opens; null until the first one (so plain sessions never load the
+   * extension machinery).
+   */
+  extensions: ExtensionSet | null = null;
 
   constructor(options: SessionOptions) {
     this.#loadRegistry = options.registry;
@@ -65,7 +72,18 @@ export class ShellSession implements ShellHost {
 
   #connection(): DatabaseSync {
     if (this.#db === null) {
-      this.#db = openDatabaseOrThrow(this.state.dbPath, { readOnly: this.state.readOnly });
+      const db = openDatabaseOrThrow(this.state.dbPath, { readOnly: this.state.readOnly });
+      try {
+        this.extensions?.loadAll(db);
+      } catch (error) {
+        // The session was started with these extensions: without them it must not run.
+        db.close();
+        throw new SqlinkError("EOPEN", messageOf(error), {
+          hint: (error as SqlinkError).hint,
+          cause: error,
+        });
+      }
+      this.#db = db;
     }
     return this.#db;
   }
@@ -91,6 +109,8 @@ export class ShellSession implements ShellHost {
     this.#db = db;
     this.state.dbPath = path;
     this.state.readOnly = options.readOnly ?? false;
+    // The new database is open either way; a failure here is reported like any other.
+    this.extensions?.loadAll(db);
   }
 
   /** Close the connection, if open. */
@@ -145,7 +165,7 @@ export class ShellSession implements ShellHost {
         status = await command.run(this.#context(), words.slice(1));
       } catch (error) {
         if (isOpenFailure(error)) throw error;
-        this.state.stderr.write(`Error: ${messageOf(error)}\n`);
+        this.state.stderr.write(errorText(error));
         status = 1;
       }
     }
@@ -212,6 +232,12 @@ export class ShellSession implements ShellHost {
   #context(): DotContext {
     return { state: this.state, host: this };
   }
+}
+
+/** `Error: …` for a failed command, with sqlink's `hint:` line when there is one. */
+export function errorText(error: unknown): string {
+  const hint = error instanceof SqlinkError && error.hint ? `hint: ${error.hint}\n` : "";
+  return `Error: ${messageOf(error)}\n${hint}`;
 }
 
 /** True for the error of a database that cannot be opened: the shell stops on it, as sqlite3. */

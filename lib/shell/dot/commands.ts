@@ -4,6 +4,7 @@
  */
 import { backupCommands } from "./backup.ts";
 import { dumpCommands } from "./dump.ts";
+import { extensionCommands } from "./extensions.ts";
 import { helpCommand } from "./help.ts";
 import { importCommands } from "./import.ts";
 import { modeCommand } from "./mode.ts";
@@ -26,6 +27,7 @@ export function builtinRegistry(): DotRegistry {
     ...dumpCommands,
     ...importCommands,
     ...backupCommands,
+    ...extensionCommands,
   );
   registry.add(helpCommand(registry));
   return registry;

@@ -2,6 +2,7 @@
  * The one registry of dot-commands. Each command is a small module that registers here;
  * `.help` is built from it, and later issues add `.load`, `.bundle` and `.cas` the same way.
  */
+import type { ExtensionSet } from "../../ext/loaded.ts";
 import type { ShellState } from "../state.ts";
 
 /** What a dot-command returns: sqlite3's convention (0 ok, 1 error, 2 quit). */
@@ -15,6 +16,8 @@ export interface ShellHost {
   execSql(sql: string): Promise<number>;
   /** Replace the current connection (`.open`); throws SqlinkError when the file cannot be opened. */
   openDatabase(path: string, options: { readOnly?: boolean; newFile?: boolean }): void;
+  /** The session's loaded extensions (null until the first `.load`). */
+  extensions: ExtensionSet | null;
 }
 
 /** The context a dot-command runs in. */

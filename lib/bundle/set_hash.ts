@@ -1,0 +1,80 @@
+/**
+ * A bundle's portable identity (SPEC §6.1): the SHA-256 of its members, one
+ * `<extension_name>\t<content_hash>\n` line each, sorted bytewise by (name, hash). Load
+ * order and entry points are deliberately left out: they are how a set is used, not what
+ * it is.
+ */
+import { Buffer } from "node:buffer";
+import { UsageError } from "../errors.ts";
+import { sha256Hex } from "../cas/hash.ts";
+
+/** One member of a set: an extension name and the BLAKE3 hex of its bytes. */
+export interface SetMember {
+  extensionName: string;
+  contentHash: string;
+}
+
+const BLAKE3_HEX = /^[0-9a-f]{64}$/;
+const FORBIDDEN = /[\t\n\r\0]/;
+
+/** Bytewise comparison of the UTF-8 encodings (JS string order is UTF-16, which differs). */
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/**
+ * The members in canonical order, each once. Refuses an empty set, one name with two
+ * hashes, a name that would break the line format, and a hash that is not BLAKE3 hex.
+ */
+export function canonicalMembers(members: readonly SetMember[]): SetMember[] {
+  if (members.length === 0) {
+    throw new UsageError("A bundle needs at least one extension, and this set is empty", {
+      hint: "Load extensions with `.load PATH` (or `--load PATH`) before saving a bundle",
+    });
+  }
+  const byName = new Map<string, string>();
+  for (const { extensionName, contentHash } of members) {
+    if (extensionName === "" || FORBIDDEN.test(extensionName)) {
+      throw new UsageError(
+        `Extension name ${JSON.stringify(extensionName)} cannot be in a bundle`,
+        {
+          hint: "An extension name is a non-empty text without tabs or line breaks",
+        },
+      );
+    }
+    if (!BLAKE3_HEX.test(contentHash)) {
+      throw new UsageError(`"${contentHash}" is not a BLAKE3 hash (64 lowercase hex characters)`);
+    }
+    const seen = byName.get(extensionName);
+    if (seen !== undefined && seen !== contentHash) {
+      throw new UsageError(
+        `Extension "${extensionName}" appears twice in the set, with two different builds (${
+          seen.slice(0, 12)
+        }… and ${contentHash.slice(0, 12)}…)`,
+        { hint: "A bundle holds one build of each extension: keep one of them" },
+      );
+    }
+    byName.set(extensionName, contentHash);
+  }
+  return [...byName].map(([extensionName, contentHash]) => ({ extensionName, contentHash }))
+    .sort((a, b) =>
+      compareBytes(a.extensionName, b.extensionName) || compareBytes(a.contentHash, b.contentHash)
+    );
+}
+
+/** The canonical text the hash is taken over. */
+export function setText(members: readonly SetMember[]): string {
+  return canonicalMembers(members).map((m) => `${m.extensionName}\t${m.contentHash}\n`).join("");
+}
+
+/**
+ * The set_hash of `members`: lowercase hex SHA-256 of their canonical lines.
+ *
+ * @example
+ * ```ts
+ * setHash([{ extensionName: "vec0", contentHash: "af13…" }]); // "4c8e…"
+ * ```
+ */
+export function setHash(members: readonly SetMember[]): string {
+  return sha256Hex(setText(members));
+}

@@ -1,0 +1,130 @@
+/**
+ * The extensions a shell session has loaded (SPEC §5 step 4): remembered in load order and
+ * loaded again, in that order, into every database the session opens later.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { SqlinkError } from "../errors.ts";
+
+/** One extension as the session uses it. */
+export interface LoadedExtension {
+  /** The extension name (`vec0`). */
+  name: string;
+  /** BLAKE3 hex of its bytes: the cas-cache key. */
+  blake3: string;
+  /** The materialized, verified file SQLite loads. */
+  path: string;
+  /** The entry point given to `.load`, or null for SQLite's default. */
+  entryPoint: string | null;
+  /** Where it came from: `file:///abs/vec0.so`, or `bundle:NAME`. */
+  origin: string;
+}
+
+/**
+ * Hand one materialized extension to SQLite, turning the loader's message into one that
+ * names the file the user gave (`shown`) and says what to do.
+ */
+export function loadInto(db: DatabaseSync, ext: LoadedExtension, shown = ext.path): void {
+  try {
+    if (ext.entryPoint === null) db.loadExtension(ext.path);
+    // Deno 2.9 takes the entry point at run time, but its types omit the parameter.
+    else (db.loadExtension as (path: string, entry: string) => void)(ext.path, ext.entryPoint);
+  } catch (err) {
+    throw loadError(err, ext, shown);
+  }
+}
+
+function loadError(err: unknown, ext: LoadedExtension, shown: string): SqlinkError {
+  const raw = String((err as Error)?.message ?? err)
+    .replace(/^Failed to load SQLite extension: /, "");
+  if (/permission|--allow-ffi|NotCapable/i.test(raw) || (err as Error)?.name === "NotCapable") {
+    return new SqlinkError("EPERM", `Cannot load "${shown}": loading extensions needs FFI`, {
+      hint: "Run sqlink with Deno's --allow-ffi permission (`deno task sqlink` grants it)",
+      cause: err,
+    });
+  }
+  const symbol = /undefined symbol: (\S+)|no entry point \[([^\]]+)\]/.exec(raw);
+  if (symbol) {
+    const entry = symbol[1] ?? symbol[2];
+    return new SqlinkError(
+      "ENOENTRY",
+      `Cannot load "${shown}": it has no entry point "${entry}"`,
+      {
+        hint: ext.entryPoint === null
+          ? "Name the extension's entry point: .load PATH ENTRY"
+          : "Check the entry point's name, or leave it out to use SQLite's default",
+        cause: err,
+      },
+    );
+  }
+  // SQLite retries `<path>.so` when dlopen fails and reports that attempt; ask dlopen
+  // about the file itself for the real reason (usually a missing dependency).
+  const reason = dlopenReason(ext.path) ?? raw.replaceAll(ext.path, shown);
+  return new SqlinkError("ELOAD", `Cannot load "${shown}": ${reason}`, {
+    hint: "Check that the extension was built for this SQLite and this machine",
+    cause: err,
+  });
+}
+
+function dlopenReason(path: string): string | undefined {
+  try {
+    Deno.dlopen(path, {}).close();
+    return undefined;
+  } catch (err) {
+    const message = String((err as Error)?.message ?? err);
+    return message.includes(path) ? message.replace(`${path}: `, "") : message;
+  }
+}
+
+/**
+ * The extensions of one session, in load order; one build per extension name.
+ *
+ * @example
+ * ```ts
+ * const set = new ExtensionSet();
+ * set.add(ext); // after it loaded into the current connection
+ * set.loadAll(newDb); // `.open`
+ * ```
+ */
+export class ExtensionSet {
+  #members: LoadedExtension[] = [];
+
+  /** The members in load order. */
+  get members(): readonly LoadedExtension[] {
+    return this.#members;
+  }
+
+  /** The member named `name`, if any. */
+  find(name: string): LoadedExtension | undefined {
+    return this.#members.find((m) => m.name === name);
+  }
+
+  /**
+   * Refuse a second build of an extension already in the set; true when this very build
+   * is already there (nothing to do).
+   */
+  checkNew(name: string, blake3: string, shown: string): boolean {
+    const present = this.find(name);
+    if (!present) return false;
+    if (present.blake3 === blake3) return true;
+    throw new SqlinkError(
+      "ECONFLICT",
+      `Cannot load "${shown}": extension "${name}" is already loaded from a different build (${
+        present.blake3.slice(0, 12)
+      }…, from ${present.origin})`,
+      {
+        hint:
+          "A session holds one build of each extension; start a new sqlink to use the other one",
+      },
+    );
+  }
+
+  /** Remember an extension that loaded. */
+  add(ext: LoadedExtension): void {
+    if (!this.checkNew(ext.name, ext.blake3, ext.path)) this.#members.push(ext);
+  }
+
+  /** Load every member into `db`, in order (a database opened later). */
+  loadAll(db: DatabaseSync): void {
+    for (const ext of this.#members) loadInto(db, ext, `${ext.name} (${ext.origin})`);
+  }
+}

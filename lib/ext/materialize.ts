@@ -1,0 +1,75 @@
+/**
+ * Materializing an extension (SPEC §5 step 2): the bytes the cas-cache holds are written
+ * once to `<root>/ext/<blake3>/<file name>` (directories 0700, file 0700, temp + rename),
+ * and what is on disk is hashed again every time before it is handed to the loader, so what
+ * runs is what was hashed.
+ */
+import { join } from "node:path";
+import { fsError, SqlinkError } from "../errors.ts";
+import { ensurePrivateDir, removeQuietly, tempSibling } from "../fs.ts";
+import { blake3Hex } from "../cas/hash.ts";
+import type { CasStore } from "../cas/store.ts";
+
+/** The directory holding materialized copies of the artifact `blake3`. */
+export function materializedDir(root: string, blake3: string): string {
+  return join(root, "ext", blake3);
+}
+
+/** True when `path` holds exactly the bytes whose BLAKE3 is `blake3`. */
+export function holdsBytes(path: string, blake3: string): boolean {
+  let bytes: Uint8Array;
+  try {
+    bytes = Deno.readFileSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw fsError(err, "read", path);
+  }
+  return blake3Hex(bytes) === blake3;
+}
+
+/**
+ * The verified path of the artifact `blake3` under the name `fileName`, written from the
+ * cas-cache if it is missing or no longer holds those bytes. `bytes`, when the caller has
+ * them already (a fresh `.load`), saves reading them back from the cache.
+ */
+export function materialize(
+  cas: CasStore,
+  root: string,
+  blake3: string,
+  fileName: string,
+  bytes?: Uint8Array,
+): string {
+  const dir = materializedDir(root, blake3);
+  const path = join(dir, fileName);
+  if (holdsBytes(path, blake3)) return path;
+  const data = bytes ?? cas.readKey(blake3);
+  if (blake3Hex(data) !== blake3) {
+    throw new SqlinkError("EINTEGRITY", `The bytes given for ${blake3} do not hash to it`);
+  }
+  ensurePrivateDir(join(root, "ext"));
+  ensurePrivateDir(dir);
+  const temp = tempSibling(path);
+  try {
+    Deno.writeFileSync(temp, data, { mode: 0o700, createNew: true });
+    // Verify what reached the disk, not what we meant to write.
+    if (!holdsBytes(temp, blake3)) {
+      throw new SqlinkError(
+        "EINTEGRITY",
+        `The copy of ${blake3.slice(0, 12)}… written to "${dir}" does not hash to its key`,
+        { hint: "Check the disk; then run the command again" },
+      );
+    }
+    Deno.renameSync(temp, path);
+  } catch (err) {
+    removeQuietly(temp);
+    throw fsError(err, "write to", path);
+  }
+  return path;
+}
+
+/** Remove what `materialize` wrote for `blake3` (a load that failed); never throws. */
+export function discardMaterialized(root: string, blake3: string, fileName: string): void {
+  const dir = materializedDir(root, blake3);
+  removeQuietly(join(dir, fileName));
+  removeQuietly(dir);
+}
