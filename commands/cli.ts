@@ -6,7 +6,7 @@
 // @ts-types="@types/yargs"
 import yargs from "yargs";
 import { UsageError } from "../lib/errors.ts";
-import { reportError } from "./output.ts";
+import { out, reportError } from "./output.ts";
 import { casCommand } from "./cas.ts";
 
 let exitCode = 0;
@@ -16,9 +16,22 @@ export function setExitCode(code: number): void {
   exitCode = Math.max(exitCode, code);
 }
 
-/** Parse `args`, run the command, and return the process exit code. */
-export async function runCli(args: string[]): Promise<number> {
+/** How the command line was reached. */
+export interface CliOptions {
+  /**
+   * As the shell's dot-command (`.cas …`, with `args` starting `["cas", …]`): help and
+   * hints then spell commands `.cas put`, not `sqlink cas put`.
+   */
+  dotCommand?: boolean;
+}
+
+/**
+ * Parse `args`, run the command, and return the exit code. It never exits the process:
+ * the shell runs `.cas` through it, with output sent to its sinks by `withOutput`.
+ */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<number> {
   exitCode = 0;
+  const spell = (text: string) => options.dotCommand ? text.replaceAll("sqlink cas", ".cas") : text;
   const parser = yargs(args)
     .scriptName("sqlink")
     .usage("Usage: sqlink <command> [options]\n       sqlink [OPTIONS] [FILENAME [SQL...]]")
@@ -35,13 +48,22 @@ export async function runCli(args: string[]): Promise<number> {
       // yargs reports its own parse failures as YError; anything else came from a handler.
       if (err && err.name !== "YError") throw err;
       throw new UsageError(usageMessage(message ?? err?.message ?? "Invalid command line", args), {
-        hint: `Run "${commandPath(args)} --help" for usage`,
+        hint: `Run "${spell(commandPath(args))} --help" for usage`,
       });
     });
   try {
-    await parser.parseAsync();
+    // With a callback, yargs hands over what it would print (help, completions) instead of
+    // writing it with console.log, so it goes wherever `out` goes. Completion parses again
+    // inside the parse, so the callback also runs for inner parses that printed nothing.
+    let printed = "";
+    await parser.parseAsync(args, {}, (_err, _argv, output) => {
+      if (output) printed = output;
+    });
+    if (printed) out(spell(printed) + "\n");
     return exitCode;
   } catch (err) {
+    // A reader that went away is the caller's to handle (the shell ends quietly).
+    if (err instanceof Deno.errors.BrokenPipe) throw err;
     return reportError(err, { json: args.includes("--json") });
   }
 }

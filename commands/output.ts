@@ -6,9 +6,61 @@ import { SqlinkError } from "../lib/errors.ts";
 
 const encoder = new TextEncoder();
 
+/**
+ * Where a command's output goes: the process's stdout and stderr, or, for the shell's
+ * `.cas`, its current output and its error sink.
+ */
+export interface OutputStreams {
+  /** Text meant for standard output. */
+  out(text: string): void;
+  /** Text meant for standard error. */
+  err(text: string): void;
+  /** Raw bytes meant for standard output (`cas get` without `-o`). */
+  bytes(bytes: Uint8Array): void;
+  /** Standard output is a terminal (binary data is refused there). */
+  outIsTerminal(): boolean;
+  /** Standard error is a terminal (progress is drawn only there). */
+  errIsTerminal(): boolean;
+}
+
+const processStreams: OutputStreams = {
+  out: (text) => writeAllSync(Deno.stdout, encoder.encode(text)),
+  err: (text) => writeAllSync(Deno.stderr, encoder.encode(text)),
+  bytes: (bytes) => writeAllSync(Deno.stdout, bytes),
+  outIsTerminal: () => Deno.stdout.isTerminal(),
+  errIsTerminal: () => Deno.stderr.isTerminal(),
+};
+
+let streams: OutputStreams = processStreams;
+
+/**
+ * Run `fn` with every writer of this module (and progress) sending to `target` instead of
+ * the process's stdout and stderr; the previous target is back when it settles.
+ *
+ * @example
+ * ```ts
+ * let text = "";
+ * await withOutput({ ...currentOutput(), out: (t) => (text += t) }, async () => line("hi"));
+ * ```
+ */
+export async function withOutput<T>(target: OutputStreams, fn: () => Promise<T>): Promise<T> {
+  const previous = streams;
+  streams = target;
+  try {
+    return await fn();
+  } finally {
+    streams = previous;
+  }
+}
+
+/** Where output goes now. */
+export function currentOutput(): OutputStreams {
+  return streams;
+}
+
 /** Write text to stdout as is. */
 export function out(text: string): void {
-  writeAllSync(Deno.stdout, encoder.encode(text));
+  streams.out(text);
 }
 
 /** Write one line to stdout. */
@@ -18,12 +70,12 @@ export function line(text = ""): void {
 
 /** Write one line to stderr. */
 export function note(text: string): void {
-  writeAllSync(Deno.stderr, encoder.encode(text + "\n"));
+  streams.err(text + "\n");
 }
 
 /** Write bytes to stdout. */
 export function outBytes(bytes: Uint8Array): void {
-  writeAllSync(Deno.stdout, bytes);
+  streams.bytes(bytes);
 }
 
 function writeAllSync(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {

@@ -1,4 +1,5 @@
 /** A one-line progress report on stderr when it is a terminal; silent when piped. */
+import { currentOutput } from "./output.ts";
 
 /** Something that can be told how far a long operation got. */
 export interface Progress {
@@ -6,10 +7,13 @@ export interface Progress {
   done(): void;
 }
 
-/** Progress for `label`, drawn at most every 100 ms, only on an interactive stderr. */
+/**
+ * Progress for `label`, drawn at most every 100 ms, only on an interactive stderr (the
+ * process's, or the shell's while `.cas` runs: see `withOutput`).
+ */
 export function progress(label: string, enabled = true): Progress {
-  if (!enabled || !Deno.stderr.isTerminal()) return { update() {}, done() {} };
-  const encoder = new TextEncoder();
+  const streams = currentOutput();
+  if (!enabled || !streams.errIsTerminal()) return { update() {}, done() {} };
   let last = 0;
   let drawn = false;
   return {
@@ -19,10 +23,10 @@ export function progress(label: string, enabled = true): Progress {
       last = now;
       drawn = true;
       const pct = total > 0 ? Math.floor((done / total) * 100) : 100;
-      Deno.stderr.writeSync(encoder.encode(`\r${label}: ${done}/${total} (${pct}%)\x1b[K`));
+      streams.err(`\r${label}: ${done}/${total} (${pct}%)\x1b[K`);
     },
     done() {
-      if (drawn) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+      if (drawn) streams.err("\r\x1b[K");
     },
   };
 }

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { SqlinkError, UsageError } from "../../lib/errors.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import type { CasArgs } from "../cas.ts";
-import { outBytes, printJson } from "../output.ts";
+import { currentOutput, outBytes, printJson } from "../output.ts";
 
 interface GetArgs extends CasArgs {
   ref: string;
@@ -36,7 +36,7 @@ export const getCommand: CommandModule<CasArgs, GetArgs> = {
         hint: "Add -o FILE, or drop --json to write the bytes to stdout",
       });
     }
-    if (argv.output === undefined && Deno.stdout.isTerminal()) {
+    if (argv.output === undefined && currentOutput().outIsTerminal()) {
       throw new SqlinkError("ETTY", "Refusing to write binary data to the terminal", {
         hint: "Add -o FILE, or redirect stdout to a file",
         exitCode: 2,

@@ -1,0 +1,45 @@
+/**
+ * `.cas …` in the shell: `sqlink cas …` itself (the same parser, subcommands and messages),
+ * with its output sent to the shell's current output (so `.once` and `.output` redirect
+ * it) and its `error:`/`hint:` lines to the shell's standard error. The command-line
+ * parser loads only when `.cas` first runs, so the shell starts as fast without it.
+ */
+import type { DotCommand } from "../lib/shell/dot/registry.ts";
+
+/** The `.cas` dot-command. */
+export const casDotCommand: DotCommand = {
+  name: "cas",
+  args: "SUBCOMMAND ...",
+  summary: 'Manage the cas-cache of extension binaries (as "sqlink cas")',
+  details: [
+    "   Subcommands:",
+    "     put FILE... [--uri URI]       Add files to the cache",
+    "     get HASH|URI [-o FILE]        Write an artifact to FILE or the output",
+    "     ls [--sort created|used|size] [--desc] [--limit N] [--offset N]",
+    "     uri set URI REF | rm URI | ls [REF]",
+    "     stats                         Counts, sizes and the cap",
+    "     gc [--max-bytes N]            Evict unpinned artifacts down to the cap",
+    "     verify [--repair]             Re-hash everything; remove what is corrupt",
+    "   Every subcommand takes --json.  See .cas SUBCOMMAND --help",
+  ],
+  async run(ctx, args) {
+    const { state } = ctx;
+    const [{ runCli }, { withOutput }] = await Promise.all([
+      import("./cli.ts"),
+      import("./output.ts"),
+    ]);
+    const code = await withOutput({
+      out: (text) => state.out.write(text),
+      err(text) {
+        // What was printed before an error comes first, as on a terminal.
+        state.out.flush();
+        state.stderr.write(text);
+      },
+      bytes: (bytes) => state.out.write(bytes),
+      // ShellState.stdout and .stderr are the process's own.
+      outIsTerminal: () => state.out === state.stdout && Deno.stdout.isTerminal(),
+      errIsTerminal: () => Deno.stderr.isTerminal(),
+    }, () => runCli(["cas", ...args], { dotCommand: true }));
+    return code === 0 ? 0 : 1;
+  },
+};
