@@ -7,6 +7,7 @@
 import yargs from "yargs";
 import { UsageError } from "../lib/errors.ts";
 import { out, reportError } from "./output.ts";
+import { bundleCommand } from "./bundle.ts";
 import { casCommand } from "./cas.ts";
 
 let exitCode = 0;
@@ -19,8 +20,8 @@ export function setExitCode(code: number): void {
 /** How the command line was reached. */
 export interface CliOptions {
   /**
-   * As the shell's dot-command (`.cas …`, with `args` starting `["cas", …]`): help and
-   * hints then spell commands `.cas put`, not `sqlink cas put`.
+   * As the shell's dot-command (`.cas …` or `.bundle …`, with `args` starting `["cas", …]`):
+   * help and hints then spell commands `.cas put`, not `sqlink cas put`.
    */
   dotCommand?: boolean;
 }
@@ -31,11 +32,13 @@ export interface CliOptions {
  */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<number> {
   exitCode = 0;
-  const spell = (text: string) => options.dotCommand ? text.replaceAll("sqlink cas", ".cas") : text;
+  const spell = (text: string) =>
+    options.dotCommand ? text.replaceAll(`sqlink ${args[0]}`, `.${args[0]}`) : text;
   const parser = yargs(args)
     .scriptName("sqlink")
     .usage("Usage: sqlink <command> [options]\n       sqlink [OPTIONS] [FILENAME [SQL...]]")
     .command(casCommand)
+    .command(bundleCommand)
     .completion("completion", "Print a bash/zsh completion script for sqlink")
     .demandCommand(1, "Name a command")
     .strict()
@@ -70,6 +73,13 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
 
 const COMMAND_WORDS = new Set([
   "cas",
+  "bundle",
+  "save",
+  "list",
+  "show",
+  "delete",
+  "export",
+  "import",
   "put",
   "get",
   "ls",

@@ -8,6 +8,7 @@ import { SqlinkError } from "../lib/errors.ts";
 import { openShellDatabase } from "../lib/shell/database.ts";
 import { type LineSource, readerLines } from "../lib/shell/lines.ts";
 import { applyShellOption, parseShellArgs, type ShellArgs } from "../lib/shell/options.ts";
+import type { DotRegistry } from "../lib/shell/dot/registry.ts";
 import { errorText, ShellSession } from "../lib/shell/session.ts";
 import { fileSink, type Sink } from "../lib/shell/sink.ts";
 
@@ -42,8 +43,14 @@ OPTIONS include:
    -table               set output mode to 'table'
    -tabs                set output mode to 'tabs'
    -version             show SQLite version
+Extensions:
+   --load PATH          load an extension through the cas-cache (repeatable)
+   --bundle NAME|HASH   load a saved bundle (its baked binary once baking lands)
+   --bundle-load NAME   load a bundle's members dynamically
+   --bundle-baked NAME  run the bundle's baked binary only
 Subcommands:
    cas ...              manage the cache of extension binaries ("${PROGRAM} cas --help")
+   bundle ...           list, show, save and delete bundles ("${PROGRAM} bundle --help")
 `;
 
 /** Run the shell with `argv`; returns the exit status. */
@@ -77,7 +84,7 @@ async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number
     readOnly: args.readOnly,
     stdout,
     stderr,
-    registry: async () => (await import("../lib/shell/dot/commands.ts")).builtinRegistry(),
+    registry: loadRegistry,
   });
   const { state } = session;
   state.bail = args.bail;
@@ -144,6 +151,16 @@ async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number
     session.resetOutput();
     session.close();
   }
+}
+
+/** The dot-commands: the shell's own, and the script commands it offers at the prompt. */
+async function loadRegistry(): Promise<DotRegistry> {
+  const [{ builtinRegistry }, { casDotCommand }, { bundleDotCommand }] = await Promise.all([
+    import("../lib/shell/dot/commands.ts"),
+    import("./shell_cas.ts"),
+    import("./shell_bundle.ts"),
+  ]);
+  return builtinRegistry().add(casDotCommand, bundleDotCommand);
 }
 
 /** `-init FILE` or `~/.sqlinkrc`; returns an exit status when the shell must stop. */

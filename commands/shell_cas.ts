@@ -5,6 +5,7 @@
  * parser loads only when `.cas` first runs, so the shell starts as fast without it.
  */
 import type { DotCommand } from "../lib/shell/dot/registry.ts";
+import { runScriptCommand } from "./shell_script.ts";
 
 /** The `.cas` dot-command. */
 export const casDotCommand: DotCommand = {
@@ -22,24 +23,5 @@ export const casDotCommand: DotCommand = {
     "     verify [--repair]             Re-hash everything; remove what is corrupt",
     "   Every subcommand takes --json.  See .cas SUBCOMMAND --help",
   ],
-  async run(ctx, args) {
-    const { state } = ctx;
-    const [{ runCli }, { withOutput }] = await Promise.all([
-      import("./cli.ts"),
-      import("./output.ts"),
-    ]);
-    const code = await withOutput({
-      out: (text) => state.out.write(text),
-      err(text) {
-        // What was printed before an error comes first, as on a terminal.
-        state.out.flush();
-        state.stderr.write(text);
-      },
-      bytes: (bytes) => state.out.write(bytes),
-      // ShellState.stdout and .stderr are the process's own.
-      outIsTerminal: () => state.out === state.stdout && Deno.stdout.isTerminal(),
-      errIsTerminal: () => Deno.stderr.isTerminal(),
-    }, () => runCli(["cas", ...args], { dotCommand: true }));
-    return code === 0 ? 0 : 1;
-  },
+  run: (ctx, args) => runScriptCommand(ctx.state, ["cas", ...args]),
 };

@@ -7,7 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import { SqlinkError } from "../errors.ts";
 import type { CasStore } from "../cas/store.ts";
 import { loadExtensionFile } from "../ext/load.ts";
-import { ExtensionSet } from "../ext/loaded.ts";
+import { ExtensionSet, loadInto } from "../ext/loaded.ts";
 import { materialize, materializedDir } from "../ext/materialize.ts";
 import { librarySuffix } from "../ext/name.ts";
 import {
@@ -93,6 +93,39 @@ export function prepareLaunch(cas: CasStore, root: string, request: LaunchReques
     } finally {
       scratch.close();
     }
+  }
+  return set;
+}
+
+/**
+ * The extension set for `sqlink bundle save NAME MEMBER...`: each member a library file
+ * (put in the cache like `.load`) or an `extension:<name>` URI already bound in the cache;
+ * every one is loaded into a scratch connection first, so only working sets are saved.
+ */
+export function collectMembers(cas: CasStore, root: string, refs: readonly string[]): ExtensionSet {
+  const set = new ExtensionSet();
+  const scratch = new DatabaseSync(":memory:", { allowExtension: true });
+  try {
+    for (const ref of refs) {
+      if (!ref.startsWith("extension:")) {
+        loadExtensionFile({ cas, root, db: scratch, set }, { path: ref });
+        continue;
+      }
+      const name = ref.slice("extension:".length);
+      const info = cas.resolve(ref);
+      const ext = {
+        name,
+        blake3: info.blake3,
+        path: materialize(cas, root, info.blake3, memberFileName(root, name, info.blake3)),
+        entryPoint: null,
+        origin: ref,
+      };
+      if (set.checkNew(name, ext.blake3, ref)) continue;
+      loadInto(scratch, ext, ref);
+      set.add(ext);
+    }
+  } finally {
+    scratch.close();
   }
   return set;
 }

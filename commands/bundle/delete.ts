@@ -1,0 +1,42 @@
+/** `sqlink bundle delete NAME`: remove a bundle; its blobs become evictable again. */
+// @ts-types="@types/yargs"
+import type { CommandModule } from "yargs";
+import { deleteBundle, type DeleteOutcome } from "../../lib/bundle/registry.ts";
+import { openCas } from "../../lib/cas/service.ts";
+import { cacheRoot } from "../../lib/paths.ts";
+import type { CasArgs } from "../cas.ts";
+import { line, printJson } from "../output.ts";
+
+interface DeleteArgs extends CasArgs {
+  name: string;
+}
+
+/** What deleting or collecting bundles says; shared by `delete` and `gc`. */
+export function reportRemoved(outcome: DeleteOutcome, json: boolean): void {
+  if (json) {
+    printJson({ ok: true, ...outcome });
+    return;
+  }
+  if (outcome.removed.length === 0) {
+    line("No bundle removed.");
+    return;
+  }
+  for (const bundle of outcome.removed) {
+    line(`deleted bundle "${bundle.name}" (set ${bundle.setHash.slice(0, 12)})`);
+  }
+  for (const dir of outcome.removedBuilds) line(`removed builds in ${dir}`);
+}
+
+/** The delete subcommand. */
+export const deleteCommand: CommandModule<CasArgs, DeleteArgs> = {
+  command: "delete <name>",
+  aliases: ["rm"],
+  describe: "Delete a bundle (its blobs stay, evictable unless another bundle pins them)",
+  builder: (y) => y.positional("name", { type: "string", demandOption: true }) as never,
+  handler: (argv) => {
+    reportRemoved(
+      deleteBundle(openCas({ cas: argv.cas }), String(argv.name), cacheRoot()),
+      argv.json,
+    );
+  },
+};
