@@ -2,27 +2,16 @@
  * Content identity (SPEC §3.2): BLAKE3 names an artifact, SHA-256 mirrors it for callers
  * that only know SHA-256. Both are lowercase hex.
  */
-import { createHasher, hash as blake3OneShot } from "blake3-jit";
+import { createHasher } from "blake3-jit";
 import { createHash } from "node:crypto";
+import { blake3Hex, toHex } from "./blake3.ts";
+
+export { blake3Hex, toHex };
 
 /** The two hex digests of one artifact's raw bytes. */
 export interface Digests {
   blake3: string;
   sha256: string;
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-/** Lowercase hex of `bytes`. */
-export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
-  return out;
-}
-
-/** BLAKE3 hex of `bytes`, in one call (the fast path for data already in memory). */
-export function blake3Hex(bytes: Uint8Array): string {
-  return toHex(blake3OneShot(bytes));
 }
 
 /** SHA-256 hex of `bytes` or of a UTF-8 string. */

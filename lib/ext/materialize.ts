@@ -7,8 +7,7 @@
 import { join } from "node:path";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ensurePrivateDir, removeQuietly, tempSibling } from "../fs.ts";
-import { blake3Hex } from "../cas/hash.ts";
-import type { CasStore } from "../cas/store.ts";
+import { blake3Hex } from "../cas/blake3.ts";
 
 /** The directory holding materialized copies of the artifact `blake3`. */
 export function materializedDir(root: string, blake3: string): string {
@@ -33,7 +32,7 @@ export function holdsBytes(path: string, blake3: string): boolean {
  * them already (a fresh `.load`), saves reading them back from the cache.
  */
 export function materialize(
-  cas: CasStore,
+  cas: { readKey(blake3: string): Uint8Array },
   root: string,
   blake3: string,
   fileName: string,
