@@ -9,8 +9,10 @@
  *   deno task bench -- --impl sqlink,raw     # implementations: sqlink, raw, cacache
  *   deno task bench -- --reps 1              # one run per scenario (default: best of 3)
  *   deno task bench -- --only startup        # just the shell's start-up against bare Deno
+ *   deno task bench -- --only bundle         # start-up with a 3-extension bundle
  *
- * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script.
+ * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script; `bundle`
+ * times `sqlink --bundle-load B` (three real extensions) against the plain start.
  */
 import { join } from "node:path";
 import {
@@ -25,6 +27,7 @@ import {
 import { runChild } from "./bench/child.ts";
 import { ratiosReport, resultsTable } from "./bench/report.ts";
 import { measureStartup, startupReport } from "./bench/startup.ts";
+import { bundleStartupReport, measureBundleStartup } from "./bench/bundle_startup.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -38,6 +41,7 @@ const PERMISSIONS = [
 interface Options {
   workloads: WorkloadName[];
   startup: boolean;
+  bundle: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -53,7 +57,13 @@ function pick<T extends string>(flag: string, value: string | undefined, allowed
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { workloads: [], impls: [], reps: 3, startup: false };
+  const options: Options = {
+    workloads: [],
+    impls: [],
+    reps: 3,
+    startup: false,
+    bundle: false,
+  };
   let only = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -62,9 +72,12 @@ function parseArgs(args: string[]): Options {
     const value = () => inline ?? args[++i];
     if (flag === "--only") {
       only = true;
-      const names = pick(flag, value(), [...WORKLOAD_NAMES, "startup"] as const);
+      const names = pick(flag, value(), [...WORKLOAD_NAMES, "startup", "bundle"] as const);
       options.startup ||= names.includes("startup");
-      options.workloads.push(...names.filter((n): n is WorkloadName => n !== "startup"));
+      options.bundle ||= names.includes("bundle");
+      options.workloads.push(
+        ...names.filter((n): n is WorkloadName => n !== "startup" && n !== "bundle"),
+      );
     } else if (flag === "--impl") options.impls.push(...pick(flag, value(), IMPLS));
     else if (flag === "--reps") options.reps = Math.max(1, Number(value()) || 1);
     else if (flag === "--child") {
@@ -77,6 +90,7 @@ function parseArgs(args: string[]): Options {
   if (!only) {
     options.workloads = [...WORKLOAD_NAMES];
     options.startup = true;
+    options.bundle = true;
   }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
@@ -122,6 +136,20 @@ function best(runs: ChildResult[]): ChildResult {
   };
 }
 
+async function startupReports(options: Options): Promise<void> {
+  const reps = Math.max(10, options.reps * 5);
+  if (options.startup) {
+    progress("start-up ...");
+    console.log(startupReport(await measureStartup(reps)));
+    console.log("");
+  }
+  if (options.bundle) {
+    progress("start-up with a bundle ...");
+    console.log(bundleStartupReport(await measureBundleStartup(reps)));
+    console.log("");
+  }
+}
+
 async function main(args: string[]): Promise<void> {
   const options = parseArgs(args);
   if (options.child) {
@@ -130,8 +158,7 @@ async function main(args: string[]): Promise<void> {
   }
   const started = performance.now();
   if (options.workloads.length === 0) {
-    progress("start-up ...");
-    console.log(startupReport(await measureStartup(Math.max(10, options.reps * 5))));
+    await startupReports(options);
     return;
   }
   // Reps are the outer loop, so a slow spell of a noisy machine is spread over every scenario
@@ -172,11 +199,7 @@ async function main(args: string[]): Promise<void> {
   console.log("");
   console.log(ratiosReport(results));
   console.log("");
-  if (options.startup) {
-    progress("start-up ...");
-    console.log(startupReport(await measureStartup(Math.max(10, options.reps * 5))));
-    console.log("");
-  }
+  await startupReports(options);
   console.log(`Total time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 }
 

@@ -8,7 +8,10 @@ import { fileURLToPath as fromFileUrl } from "node:url";
 const MAIN = fromFileUrl(new URL("../../main.ts", import.meta.url));
 const BARE = fromFileUrl(new URL("./bare_select.ts", import.meta.url));
 const CONFIG = fromFileUrl(new URL("../../deno.json", import.meta.url));
-const SHELL_PERMISSIONS = ["--allow-all"];
+/** How the shell is run: `deno task sqlink` grants every permission. */
+export const SHELL_PERMISSIONS = ["--allow-all"];
+/** sqlink's entry point. */
+export { MAIN };
 
 /** Timings of both programs, in milliseconds. */
 export interface StartupResult {
@@ -16,12 +19,14 @@ export interface StartupResult {
   bareMs: number[];
 }
 
-async function timeOnce(args: string[]): Promise<number> {
+/** Wall time of one `deno run` of `args` (which must print `1`), in milliseconds. */
+export async function timeOnce(args: string[], env?: Record<string, string>): Promise<number> {
   const started = performance.now();
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", "--config", CONFIG, ...args],
     stdout: "piped",
     stderr: "inherit",
+    env,
   }).output();
   const elapsed = performance.now() - started;
   const text = new TextDecoder().decode(out.stdout);
@@ -45,7 +50,8 @@ export async function measureStartup(reps: number): Promise<StartupResult> {
   return result;
 }
 
-function median(values: number[]): number {
+/** The median of `values`. */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
