@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { fsError, SqlinkError } from "../errors.ts";
 import type { CasStore } from "../cas/store.ts";
 import { checkLoadable, HEADER_BYTES } from "./header.ts";
-import { type ExtensionSet, type LoadedExtension, loadInto } from "./loaded.ts";
+import { checkFfiAllowed, type ExtensionSet, type LoadedExtension, loadInto } from "./loaded.ts";
 import { discardMaterialized, materialize } from "./materialize.ts";
 import { extensionName, librarySuffix } from "./name.ts";
 
@@ -67,6 +67,7 @@ function readLibrary(typed: string): { path: string; bytes: Uint8Array } {
 
 /** Load one extension file into `target.db` and the session's set. */
 export function loadExtensionFile(target: LoadTarget, request: LoadRequest): LoadOutcome {
+  checkFfiAllowed(request.path);
   const { path, bytes } = readLibrary(request.path);
   checkLoadable(path, bytes.subarray(0, HEADER_BYTES));
   const name = extensionName(path);

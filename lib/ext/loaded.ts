@@ -36,11 +36,8 @@ export function loadInto(db: DatabaseSync, ext: LoadedExtension, shown = ext.pat
 function loadError(err: unknown, ext: LoadedExtension, shown: string): SqlinkError {
   const raw = String((err as Error)?.message ?? err)
     .replace(/^Failed to load SQLite extension: /, "");
-  if (/permission|--allow-ffi|NotCapable/i.test(raw) || (err as Error)?.name === "NotCapable") {
-    return new SqlinkError("EPERM", `Cannot load "${shown}": loading extensions needs FFI`, {
-      hint: "Run sqlink with Deno's --allow-ffi permission (`deno task sqlink` grants it)",
-      cause: err,
-    });
+  if (/Requires ffi access|--allow-ffi/i.test(raw) || (err as Error)?.name === "NotCapable") {
+    return ffiError(shown, err);
   }
   const symbol = /undefined symbol: (\S+)|no entry point \[([^\]]+)\]/.exec(raw);
   if (symbol) {
@@ -63,6 +60,24 @@ function loadError(err: unknown, ext: LoadedExtension, shown: string): SqlinkErr
     hint: "Check that the extension was built for this SQLite and this machine",
     cause: err,
   });
+}
+
+/** The error for a process Deno does not allow to load native code. */
+export function ffiError(shown: string, cause?: unknown): SqlinkError {
+  return new SqlinkError(
+    "EPERM",
+    `Cannot load "${shown}": Deno does not allow this process to load native code`,
+    {
+      hint:
+        "Run sqlink with Deno's --allow-ffi permission (`deno task sqlink` grants all it needs)",
+      cause,
+    },
+  );
+}
+
+/** Refuse early, before anything is cached or materialized, when loading cannot work. */
+export function checkFfiAllowed(shown: string): void {
+  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") throw ffiError(shown);
 }
 
 function dlopenReason(path: string): string | undefined {
