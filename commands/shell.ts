@@ -91,7 +91,7 @@ async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number
   try {
     if (args.loads.length > 0 || args.bundle !== null) {
       const { startExtensions } = await import("./shell_extensions.ts");
-      session.extensions = startExtensions(args);
+      session.extensions = await startExtensions(args);
     }
     if (args.dbPath !== null && args.dbPath !== ":memory:" && exists(args.dbPath)) session.open();
     const init = await runInitFile(session, args, interactive);

@@ -1,7 +1,7 @@
 /** `sqlink bundle save NAME MEMBER...`: save a set of extensions under a name. */
 // @ts-types="@types/yargs"
 import type { CommandModule } from "yargs";
-import { collectMembers } from "../../lib/bundle/launch.ts";
+import { collectMembers } from "../../lib/bundle/members.ts";
 import { type Bundle, saveBundle } from "../../lib/bundle/registry.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import type { ExtensionSet } from "../../lib/ext/loaded.ts";

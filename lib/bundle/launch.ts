@@ -1,15 +1,19 @@
 /**
  * Starting a shell with extensions (SPEC §5, §6.4): `--bundle REF` / `--bundle-load REF`
- * materialize the bundle's members from the cas-cache, `--load PATH` goes through the same
+ * take the bundle's members from the cas-cache, `--load PATH` goes through the same
  * pipeline as `.load`; the session then loads the set into every connection it opens.
+ *
+ * A launch with a bundle is on the start-up path, so it touches only the registry's tables
+ * and the verification stamps of materialized members; hashing, decompression and the
+ * write path load only when a member must be (re)materialized or a file is `--load`ed.
  */
-import { DatabaseSync } from "node:sqlite";
+import { join } from "node:path";
 import { SqlinkError } from "../errors.ts";
+import type { CasConnection } from "../cas/connection.ts";
 import type { CasStore } from "../cas/store.ts";
-import { loadExtensionFile } from "../ext/load.ts";
-import { ExtensionSet, loadInto } from "../ext/loaded.ts";
-import { materialize, materializedDir } from "../ext/materialize.ts";
-import { librarySuffix } from "../ext/name.ts";
+import { ExtensionSet, type LoadedExtension } from "../ext/loaded.ts";
+import { materializedDir, memberFileName } from "../ext/location.ts";
+import { stampMatches } from "../ext/stamp.ts";
 import {
   type Bundle,
   findBundle,
@@ -24,39 +28,56 @@ export interface LaunchRequest {
   loads: readonly string[];
 }
 
+/** Where a launch finds things: the registry, the full store on demand, the cache root. */
+export interface LaunchContext {
+  cas: CasConnection;
+  /** The full cas-cache, for materializing and `--load` (loaded only when needed). */
+  store: () => Promise<CasStore>;
+  root: string;
+}
+
 /** The target triple of this machine, as Deno names it (`x86_64-unknown-linux-gnu`). */
 export function hostTarget(): string {
   return Deno.build.target;
 }
 
-/** The file name a member is materialized under: one already there, else `<name><suffix>`. */
-function memberFileName(root: string, name: string, blake3: string): string {
-  try {
-    for (const entry of Deno.readDirSync(materializedDir(root, blake3))) {
-      if (entry.isFile && !entry.name.startsWith(".")) return entry.name;
-    }
-  } catch {
-    // Not materialized yet.
-  }
-  return name + librarySuffix();
-}
-
-/** Materialize a bundle's members (verified) into `set`, in load order. */
-export function addBundle(cas: CasStore, root: string, bundle: Bundle, set: ExtensionSet): void {
+/**
+ * Add a bundle's members to `set`, in load order, each materialized and verified: a copy
+ * whose verification stamp still matches is used as is, anything else is written (again)
+ * from the cache and hashed.
+ */
+export async function addBundle(
+  context: LaunchContext,
+  bundle: Bundle,
+  set: ExtensionSet,
+): Promise<void> {
+  const { cas, root } = context;
   const missing = missingMembers(cas, bundle.members);
   if (missing.length > 0) {
     throw missingBlobsError(`Cannot load bundle "${bundle.name}"`, missing);
   }
-  for (const member of bundle.members) {
-    const fileName = memberFileName(root, member.extensionName, member.contentHash);
-    set.add({
-      name: member.extensionName,
-      blake3: member.contentHash,
-      path: materialize(cas, root, member.contentHash, fileName),
-      entryPoint: member.entryPoint,
-      origin: `bundle:${bundle.name}`,
-    });
+  const members: LoadedExtension[] = bundle.members.map((member) => ({
+    name: member.extensionName,
+    blake3: member.contentHash,
+    path: join(
+      materializedDir(root, member.contentHash),
+      memberFileName(member.extensionName),
+    ),
+    entryPoint: member.entryPoint,
+    origin: `bundle:${bundle.name}`,
+  }));
+  const stale = members.filter((m) => !stampMatches(m.path, m.blake3));
+  if (stale.length > 0) {
+    const [{ materialize }, store] = await Promise.all([
+      import("../ext/materialize.ts"),
+      context.store(),
+    ]);
+    for (const m of stale) {
+      const fileName = m.path.slice(materializedDir(root, m.blake3).length + 1);
+      m.path = materialize(store, root, m.blake3, fileName);
+    }
   }
+  for (const m of members) set.add(m);
   touchBundle(cas, bundle);
 }
 
@@ -76,56 +97,22 @@ function notBuilt(bundle: Bundle, target: string): SqlinkError {
  * (checked by loading it into a scratch connection, so a bad file stops the launch before
  * any database is touched).
  */
-export function prepareLaunch(cas: CasStore, root: string, request: LaunchRequest): ExtensionSet {
+export async function prepareLaunch(
+  context: LaunchContext,
+  request: LaunchRequest,
+): Promise<ExtensionSet> {
   const set = new ExtensionSet();
   if (request.bundle) {
-    const bundle = findBundle(cas, request.bundle.ref);
+    const bundle = findBundle(context.cas, request.bundle.ref);
     if (request.bundle.mode === "baked") throw notBuilt(bundle, hostTarget());
-    addBundle(cas, root, bundle, set);
+    await addBundle(context, bundle, set);
   }
   if (request.loads.length > 0) {
-    const scratch = new DatabaseSync(":memory:", { allowExtension: true });
-    try {
-      set.loadAll(scratch);
-      for (const path of request.loads) {
-        loadExtensionFile({ cas, root, db: scratch, set }, { path });
-      }
-    } finally {
-      scratch.close();
-    }
-  }
-  return set;
-}
-
-/**
- * The extension set for `sqlink bundle save NAME MEMBER...`: each member a library file
- * (put in the cache like `.load`) or an `extension:<name>` URI already bound in the cache;
- * every one is loaded into a scratch connection first, so only working sets are saved.
- */
-export function collectMembers(cas: CasStore, root: string, refs: readonly string[]): ExtensionSet {
-  const set = new ExtensionSet();
-  const scratch = new DatabaseSync(":memory:", { allowExtension: true });
-  try {
-    for (const ref of refs) {
-      if (!ref.startsWith("extension:")) {
-        loadExtensionFile({ cas, root, db: scratch, set }, { path: ref });
-        continue;
-      }
-      const name = ref.slice("extension:".length);
-      const info = cas.resolve(ref);
-      const ext = {
-        name,
-        blake3: info.blake3,
-        path: materialize(cas, root, info.blake3, memberFileName(root, name, info.blake3)),
-        entryPoint: null,
-        origin: ref,
-      };
-      if (set.checkNew(name, ext.blake3, ref)) continue;
-      loadInto(scratch, ext, ref);
-      set.add(ext);
-    }
-  } finally {
-    scratch.close();
+    const [{ loadFilesInto }, store] = await Promise.all([
+      import("../ext/load.ts"),
+      context.store(),
+    ]);
+    loadFilesInto(store, context.root, set, request.loads);
   }
   return set;
 }

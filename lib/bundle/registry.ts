@@ -7,7 +7,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { SqlinkError, UsageError } from "../errors.ts";
 import { sql } from "../cas/statements.ts";
-import type { CasStore } from "../cas/store.ts";
+import type { CasConnection } from "../cas/connection.ts";
 import { setHash } from "./set_hash.ts";
 
 /** One member as the manifest keeps it: identity plus how it is loaded. */
@@ -86,13 +86,14 @@ function bundleRow(db: DatabaseSync, row: Record<string, unknown>): Bundle {
 
 const BUNDLE_COLUMNS = "id, name, set_hash, created_at, last_used_at";
 
-function byName(db: DatabaseSync, name: string): Bundle | undefined {
+/** The bundle called exactly `name` on `db`, or undefined. */
+export function byName(db: DatabaseSync, name: string): Bundle | undefined {
   const row = sql(db, `SELECT ${BUNDLE_COLUMNS} FROM __cas_bundle WHERE name = ?`).get(name);
   return row ? bundleRow(db, row) : undefined;
 }
 
 /** Members whose blob the cas-cache does not hold. */
-export function missingMembers(cas: CasStore, members: readonly NewMember[]): NewMember[] {
+export function missingMembers(cas: CasConnection, members: readonly NewMember[]): NewMember[] {
   return cas.guard(() =>
     members.filter((m) =>
       !sql(cas.db, `SELECT 1 FROM __cas_artifact WHERE blake3 = ?`).get(m.contentHash)
@@ -121,49 +122,67 @@ export function missingBlobsError(what: string, missing: readonly NewMember[]): 
  * created (false: the name already holds exactly this set).
  */
 export function saveBundle(
-  cas: CasStore,
+  cas: CasConnection,
+  name: string,
+  members: readonly NewMember[],
+  now = Date.now(),
+): { bundle: Bundle; created: boolean } {
+  checkBundleName(name);
+  setHash(members); // refuses a malformed set before its blobs are looked for
+  const missing = missingMembers(cas, members);
+  if (missing.length > 0) throw missingBlobsError(`Cannot save bundle "${name}"`, missing);
+  return cas.write(() => insertBundle(cas.db, name, members, now));
+}
+
+/** The error for a name that already holds another set (v1: a name is taken by its first save). */
+export function nameTakenError(
+  existing: Bundle,
+  attempted: string,
+  hint =
+    `Bundle names are taken by their first save: save under another name, or delete the old one first with \`.bundle delete ${existing.name}\``,
+): SqlinkError {
+  return new SqlinkError(
+    "EEXIST",
+    `Bundle "${existing.name}" already exists with a different set of extensions (${
+      describeMembers(existing.members)
+    }; set ${existing.setHash.slice(0, 12)}…)`,
+    { hint, details: { existing: existing.setHash, attempted } },
+  );
+}
+
+/**
+ * Insert bundle `name` with `members` (in load order) inside the caller's write transaction
+ * (saveBundle's, or an import's that also writes the blobs), with the v1 naming rule.
+ */
+export function insertBundle(
+  db: DatabaseSync,
   name: string,
   members: readonly NewMember[],
   now = Date.now(),
 ): { bundle: Bundle; created: boolean } {
   checkBundleName(name);
   const hash = setHash(members);
-  const missing = missingMembers(cas, members);
-  if (missing.length > 0) throw missingBlobsError(`Cannot save bundle "${name}"`, missing);
-  return cas.write(() => {
-    const db = cas.db;
-    const existing = byName(db, name);
-    if (existing) {
-      if (existing.setHash === hash) return { bundle: existing, created: false };
-      throw new SqlinkError(
-        "EEXIST",
-        `Bundle "${name}" already exists with a different set of extensions (${
-          describeMembers(existing.members)
-        }; set ${existing.setHash.slice(0, 12)}…)`,
-        {
-          hint:
-            `Bundle names are taken by their first save: save under another name, or delete the old one first with \`.bundle delete ${name}\``,
-          details: { existing: existing.setHash, attempted: hash },
-        },
-      );
-    }
-    const id = Number(
-      sql(
-        db,
-        `INSERT INTO __cas_bundle(name, set_hash, created_at, last_used_at) VALUES (?, ?, ?, ?)
-         RETURNING id`,
-      ).get(name, hash, now, now)!.id,
-    );
-    const insert = sql(
+  const existing = byName(db, name);
+  if (existing) {
+    if (existing.setHash === hash) return { bundle: existing, created: false };
+    throw nameTakenError(existing, hash);
+  }
+  const id = Number(
+    sql(
       db,
-      `INSERT INTO __cas_bundle_member(bundle_id, extension_name, content_hash, load_order, entry_point)
-       VALUES (?, ?, ?, ?, ?)`,
-    );
-    members.forEach((m, order) =>
-      insert.run(id, m.extensionName, m.contentHash, order, m.entryPoint)
-    );
-    return { bundle: byName(db, name)!, created: true };
-  });
+      `INSERT INTO __cas_bundle(name, set_hash, created_at, last_used_at) VALUES (?, ?, ?, ?)
+       RETURNING id`,
+    ).get(name, hash, now, now)!.id,
+  );
+  const insert = sql(
+    db,
+    `INSERT INTO __cas_bundle_member(bundle_id, extension_name, content_hash, load_order, entry_point)
+     VALUES (?, ?, ?, ?, ?)`,
+  );
+  members.forEach((m, order) =>
+    insert.run(id, m.extensionName, m.contentHash, order, m.entryPoint)
+  );
+  return { bundle: byName(db, name)!, created: true };
 }
 
 /** `vec0, lines0` for an error message. */
@@ -175,7 +194,7 @@ export function describeMembers(members: readonly { extensionName: string }[]): 
  * The bundle `ref` names: a bundle name first, else a set_hash prefix of at least 4 hex
  * characters. Several names over one set are one set: the most recently used is returned.
  */
-export function findBundle(cas: CasStore, ref: string): Bundle {
+export function findBundle(cas: CasConnection, ref: string): Bundle {
   return cas.guard(() => {
     const db = cas.db;
     const named = byName(db, ref);
@@ -208,7 +227,7 @@ export function findBundle(cas: CasStore, ref: string): Bundle {
 }
 
 /** Every bundle, most recently used first. */
-export function listBundles(cas: CasStore): Bundle[] {
+export function listBundles(cas: CasConnection): Bundle[] {
   return cas.readSnapshot(() =>
     sql(cas.db, `SELECT ${BUNDLE_COLUMNS} FROM __cas_bundle ORDER BY last_used_at DESC, name`)
       .all().map((row) => bundleRow(cas.db, row))
@@ -216,7 +235,7 @@ export function listBundles(cas: CasStore): Bundle[] {
 }
 
 /** Mark a bundle as used now. */
-export function touchBundle(cas: CasStore, bundle: Bundle, now = Date.now()): void {
+export function touchBundle(cas: CasConnection, bundle: Bundle, now = Date.now()): void {
   cas.write(() => {
     sql(cas.db, `UPDATE __cas_bundle SET last_used_at = ? WHERE id = ?`).run(now, bundle.id);
     const touch = sql(cas.db, `UPDATE __cas_artifact SET last_used_at = ? WHERE blake3 = ?`);
@@ -238,14 +257,17 @@ function orphanBuildDirs(db: DatabaseSync, removed: readonly Bundle[], root: str
   ).map((hash) => join(root, "builds", hash));
 }
 
-function removeDirs(dirs: readonly string[]): void {
-  for (const dir of dirs) {
+/** Remove build directories; returns those that existed. */
+function removeDirs(dirs: readonly string[]): string[] {
+  return dirs.filter((dir) => {
     try {
       Deno.removeSync(dir, { recursive: true });
+      return true;
     } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      if (err instanceof Deno.errors.NotFound) return false;
+      throw err;
     }
-  }
+  });
 }
 
 /** What deleting bundles did. */
@@ -259,7 +281,7 @@ export interface DeleteOutcome {
  * Delete the bundle called `name` (an exact name: a hash prefix could mean several). Its
  * blobs stay in the cache, evictable again unless another bundle pins them.
  */
-export function deleteBundle(cas: CasStore, name: string, root: string): DeleteOutcome {
+export function deleteBundle(cas: CasConnection, name: string, root: string): DeleteOutcome {
   const outcome = cas.write(() => {
     const bundle = byName(cas.db, name);
     if (!bundle) {
@@ -274,8 +296,7 @@ export function deleteBundle(cas: CasStore, name: string, root: string): DeleteO
     removeRows(cas.db, bundle.id);
     return { removed: [bundle], removedBuilds: orphanBuildDirs(cas.db, [bundle], root) };
   });
-  removeDirs(outcome.removedBuilds);
-  return outcome;
+  return { ...outcome, removedBuilds: removeDirs(outcome.removedBuilds) };
 }
 
 /** Which bundles `gcBundles` drops: all but the N most recently used, or unused since a time. */
@@ -286,7 +307,7 @@ export interface GcPolicy {
 
 /** Drop old bundles and their builds; returns what went. */
 export function gcBundles(
-  cas: CasStore,
+  cas: CasConnection,
   policy: GcPolicy,
   root: string,
   now = Date.now(),
@@ -308,8 +329,7 @@ export function gcBundles(
     for (const bundle of removed) removeRows(cas.db, bundle.id);
     return { removed, removedBuilds: orphanBuildDirs(cas.db, removed, root) };
   });
-  removeDirs(outcome.removedBuilds);
-  return outcome;
+  return { ...outcome, removedBuilds: removeDirs(outcome.removedBuilds) };
 }
 
 const DURATION_UNITS: Record<string, number> = {

@@ -16,6 +16,7 @@ import {
   type ListOptions,
 } from "./catalog.ts";
 import type { CompressPolicy } from "./codec.ts";
+import type { CasConnection } from "./connection.ts";
 import { immediate, openCasDatabase, snapshot, sqliteError } from "./db.ts";
 import { evict, type EvictionReport, storedTotal } from "./evict.ts";
 import { readByKey, readVerified, streamVerified } from "./read.ts";
@@ -55,7 +56,7 @@ export interface PutOutcome {
  * cas.close();
  * ```
  */
-export class CasStore {
+export class CasStore implements CasConnection {
   /** The database file. */
   readonly path: string;
   /** Cap on stored bytes. */
@@ -116,6 +117,24 @@ export class CasStore {
   putMany(items: PutItem[]): PutOutcome {
     const results = putBatch(this.#db, items, this.compress, (fn) => this.write(fn));
     return { results, eviction: this.#afterPut(results) };
+  }
+
+  /**
+   * Put blobs and, in the same transaction, run `also` with what was put (rows that must
+   * land together with the blobs, such as an imported bundle's), then enforce the cap.
+   */
+  putManyWith<T>(
+    items: PutItem[],
+    also: (results: PutResult[]) => T,
+  ): PutOutcome & { value: T } {
+    let value!: T;
+    const results = putBatch(this.#db, items, this.compress, (fn) =>
+      this.write(() => {
+        const done = fn();
+        value = also(done as PutResult[]);
+        return done;
+      }));
+    return { results, eviction: this.#afterPut(results), value };
   }
 
   /** Put files (big ones streamed in chunks), each in its own transaction, then enforce the cap. */

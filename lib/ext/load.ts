@@ -4,13 +4,14 @@
  * bind `extension:<name>` and `file://<path>` to it and remember it. A file that fails to
  * load leaves nothing behind: no binding, no memory, and no blob it alone added.
  */
-import type { DatabaseSync } from "node:sqlite";
-import { basename, resolve } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fsError, SqlinkError } from "../errors.ts";
 import type { CasStore } from "../cas/store.ts";
 import { checkLoadable, HEADER_BYTES } from "./header.ts";
-import { checkFfiAllowed, type ExtensionSet, type LoadedExtension, loadInto } from "./loaded.ts";
+import { checkFfiAllowed, ExtensionSet, type LoadedExtension, loadInto } from "./loaded.ts";
+import { materializedDir } from "./location.ts";
 import { discardMaterialized, materialize } from "./materialize.ts";
 import { extensionName, librarySuffix } from "./name.ts";
 
@@ -65,42 +66,119 @@ function readLibrary(typed: string): { path: string; bytes: Uint8Array } {
   throw new Error("unreachable");
 }
 
-/** Load one extension file into `target.db` and the session's set. */
-export function loadExtensionFile(target: LoadTarget, request: LoadRequest): LoadOutcome {
+/** A file read and checked, ready to cache and load. */
+interface CheckedFile {
+  /** As the user typed it. */
+  typed: string;
+  path: string;
+  bytes: Uint8Array;
+  entryPoint: string | null;
+}
+
+function checkFile(request: LoadRequest): CheckedFile {
   checkFfiAllowed(request.path);
   const { path, bytes } = readLibrary(request.path);
   checkLoadable(path, bytes.subarray(0, HEADER_BYTES));
-  const name = extensionName(path);
-  const entryPoint = request.entryPoint ?? null;
-  const put = target.cas.put(bytes);
-  const undoPut = () => {
-    if (put.created && target.cas.discardUnused(put.blake3)) {
-      discardMaterialized(target.root, put.blake3, basename(path));
-    }
+  return { typed: request.path, path, bytes, entryPoint: request.entryPoint ?? null };
+}
+
+/** A loaded extension whose URIs are not bound yet, and how to take it all back. */
+interface Staged {
+  extension: LoadedExtension;
+  /** False when this build was already in the set. */
+  loaded: boolean;
+  undo(): void;
+}
+
+/**
+ * Cache, materialize and load one checked file into `target.db` (not yet into the set, not
+ * yet bound). On failure everything it added is removed again.
+ */
+function stage(target: LoadTarget, file: CheckedFile): Staged {
+  const name = extensionName(file.path);
+  const fileName = basename(file.path);
+  const put = target.cas.put(file.bytes);
+  const materialized = join(materializedDir(target.root, put.blake3), fileName);
+  const wasMaterialized = exists(materialized);
+  const undo = () => {
+    // Only what this load added goes: a blob others refer to, or a copy that was there
+    // before, stays.
+    if (put.created) target.cas.discardUnused(put.blake3);
+    if (!wasMaterialized) discardMaterialized(target.root, put.blake3, fileName);
   };
   try {
-    if (target.set.checkNew(name, put.blake3, request.path)) {
-      return { extension: target.set.find(name)!, loaded: false };
+    if (target.set.checkNew(name, put.blake3, file.typed)) {
+      return { extension: target.set.find(name)!, loaded: false, undo: () => {} };
+    }
+    const extension: LoadedExtension = {
+      name,
+      blake3: put.blake3,
+      path: materialize(target.cas, target.root, put.blake3, fileName, file.bytes),
+      entryPoint: file.entryPoint,
+      origin: pathToFileURL(file.path).href,
+    };
+    loadInto(target.db, extension, file.typed);
+    return { extension, loaded: true, undo };
+  } catch (err) {
+    undo();
+    throw err;
+  }
+}
+
+/** Bind `extension:<name>` and the file's URI, then remember the extension. */
+function commit(target: LoadTarget, staged: Staged, origin: string): void {
+  const { extension } = staged;
+  target.cas.bindUris([`extension:${extension.name}`, origin], extension.blake3);
+  if (staged.loaded) target.set.add(extension);
+}
+
+/** Load one extension file into `target.db` and the session's set (`.load`). */
+export function loadExtensionFile(target: LoadTarget, request: LoadRequest): LoadOutcome {
+  const file = checkFile(request);
+  const staged = stage(target, file);
+  commit(target, staged, pathToFileURL(file.path).href);
+  return { extension: staged.extension, loaded: staged.loaded };
+}
+
+/**
+ * `--load` files, after the members already in `set`, through a scratch connection: all
+ * are checked before any is cached, and none is bound or remembered unless every one
+ * loads, so a launch that fails leaves the cas-cache as it was.
+ */
+export function loadFilesInto(
+  cas: CasStore,
+  root: string,
+  set: ExtensionSet,
+  paths: readonly string[],
+): void {
+  const files = paths.map((path) => checkFile({ path }));
+  const scratch = new DatabaseSync(":memory:", { allowExtension: true });
+  const target = { cas, root, db: scratch, set: new ExtensionSet() };
+  const staged: Staged[] = [];
+  try {
+    set.loadAll(scratch);
+    for (const member of set.members) target.set.add(member);
+    for (const file of files) {
+      const one = stage(target, file);
+      staged.push(one);
+      if (one.loaded) target.set.add(one.extension);
     }
   } catch (err) {
-    undoPut();
+    for (const one of staged.reverse()) one.undo();
     throw err;
+  } finally {
+    scratch.close();
   }
-  const fileName = basename(path);
-  const extension: LoadedExtension = {
-    name,
-    blake3: put.blake3,
-    path: materialize(target.cas, target.root, put.blake3, fileName, bytes),
-    entryPoint,
-    origin: pathToFileURL(path).href,
-  };
+  for (const [i, one] of staged.entries()) {
+    commit({ ...target, set }, one, pathToFileURL(files[i].path).href);
+  }
+}
+
+function exists(path: string): boolean {
   try {
-    loadInto(target.db, extension, request.path);
-  } catch (err) {
-    undoPut();
-    throw err;
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
   }
-  target.cas.bindUris([`extension:${name}`, extension.origin], put.blake3);
-  target.set.add(extension);
-  return { extension, loaded: true };
 }

@@ -8,11 +8,8 @@ import { join } from "node:path";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ensurePrivateDir, removeQuietly, tempSibling } from "../fs.ts";
 import { blake3Hex } from "../cas/blake3.ts";
-
-/** The directory holding materialized copies of the artifact `blake3`. */
-export function materializedDir(root: string, blake3: string): string {
-  return join(root, "ext", blake3);
-}
+import { materializedDir } from "./location.ts";
+import { stampPath, writeStamp } from "./stamp.ts";
 
 /** True when `path` holds exactly the bytes whose BLAKE3 is `blake3`. */
 export function holdsBytes(path: string, blake3: string): boolean {
@@ -40,7 +37,10 @@ export function materialize(
 ): string {
   const dir = materializedDir(root, blake3);
   const path = join(dir, fileName);
-  if (holdsBytes(path, blake3)) return path;
+  if (holdsBytes(path, blake3)) {
+    writeStamp(path, blake3);
+    return path;
+  }
   const data = bytes ?? cas.readKey(blake3);
   if (blake3Hex(data) !== blake3) {
     throw new SqlinkError("EINTEGRITY", `The bytes given for ${blake3} do not hash to it`);
@@ -59,6 +59,7 @@ export function materialize(
       );
     }
     Deno.renameSync(temp, path);
+    writeStamp(path, blake3);
   } catch (err) {
     removeQuietly(temp);
     throw fsError(err, "write to", path);
@@ -70,5 +71,6 @@ export function materialize(
 export function discardMaterialized(root: string, blake3: string, fileName: string): void {
   const dir = materializedDir(root, blake3);
   removeQuietly(join(dir, fileName));
+  removeQuietly(stampPath(join(dir, fileName)));
   removeQuietly(dir);
 }

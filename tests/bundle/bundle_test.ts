@@ -387,10 +387,6 @@ Deno.test("sqlink bundle delete: removes the alias only; unknown names are an er
 
 Deno.test({
   name: "sqlink bundle delete: no claim of removed builds when none were built",
-  // BUG: `sqlink bundle delete NAME` of a bundle that was never built prints
-  // "removed builds in <root>/builds/<set_hash>" (and lists it in --json removedBuilds),
-  // although that directory never existed.
-  ignore: true,
   fn: async () => {
     const ext = await extensions();
     using cache = new TestCache();
@@ -668,12 +664,6 @@ Deno.test("pins: bundle members survive cas gc --max-bytes 0; deleting the last 
 Deno.test({
   name:
     "launch: a member's bytes materialized under another file name still load by the member's name",
-  // BUG: a bundle launch takes the file name of whatever file sits in <root>/ext/<hash>/
-  // (memberFileName in lib/ext/location.ts). After the same bytes were `.load`ed under another
-  // name (here copies of vec0.so named avec.so … fvec.so, loaded with ENTRY sqlite3_vec_init),
-  // `sqlink --bundle v` fails: `Cannot load "vec0 (bundle:v)": it has no entry point
-  // "sqlite3_avec_init"`, since the member has the default entry point.
-  ignore: true,
   fn: async () => {
     const ext = await extensions();
     using cache = new TestCache();

@@ -358,9 +358,6 @@ Deno.test("--load A --load BAD: the launch stops, no database file is created", 
 
 Deno.test({
   name: "--load A --load BAD: a failed launch leaves the cache as it was",
-  // BUG: the good --load before the bad one stays cached and bound (extension:vec0 and its
-  // file:// URI) although the launch as a whole failed; SPEC §9 wants the cas-cache as it was.
-  ignore: true,
   fn: async () => {
     const ext = await extensions();
     using cache = new TestCache();
@@ -477,11 +474,6 @@ Deno.test(".load: usage errors are one line, the shell goes on", async () => {
 
 Deno.test({
   name: "a failed .load of known bytes under another file name leaves no materialized copy",
-  // BUG: `.load /tmp/x/avec.so` (vec0's bytes under another name, so no entry point
-  // sqlite3_avec_init) fails, but leaves <root>/ext/<hash>/avec.so behind when the blob was
-  // already cached (undoPut only cleans up for a blob it created). Later bundle launches may
-  // then pick that name (see tests/bundle/bundle_test.ts).
-  ignore: true,
   fn: async () => {
     const ext = await extensions();
     using cache = new TestCache();
@@ -499,11 +491,6 @@ Deno.test({
 
 Deno.test({
   name: ".load of a build already loaded in the session binds its URIs again (after eviction)",
-  // BUG: after `.cas gc --max-bytes 0` evicts a loaded extension (and its URIs), `.load` of
-  // the same file in the same session puts the blob back but returns before binding:
-  // `extension:vec0` and its file:// URI stay unbound (`.cas uri ls` → "No URIs."), so e.g.
-  // `sqlink bundle save NAME extension:vec0` fails. SPEC §5 step 3 binds on every load.
-  ignore: true,
   fn: async () => {
     const ext = await extensions();
     using cache = new TestCache();
