@@ -4,9 +4,8 @@
  * order and entry points are deliberately left out: they are how a set is used, not what
  * it is.
  */
-import { Buffer } from "node:buffer";
 import { UsageError } from "../errors.ts";
-import { sha256Hex } from "../cas/hash.ts";
+import { sha256Hex } from "../cas/sha256.ts";
 
 /** One member of a set: an extension name and the BLAKE3 hex of its bytes. */
 export interface SetMember {
@@ -17,9 +16,16 @@ export interface SetMember {
 const BLAKE3_HEX = /^[0-9a-f]{64}$/;
 const FORBIDDEN = /[\t\n\r\0]/;
 
+const utf8 = new TextEncoder();
+
 /** Bytewise comparison of the UTF-8 encodings (JS string order is UTF-16, which differs). */
 function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+  const x = utf8.encode(a);
+  const y = utf8.encode(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i] - y[i];
+  }
+  return x.length - y.length;
 }
 
 /**

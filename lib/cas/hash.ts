@@ -3,20 +3,15 @@
  * that only know SHA-256. Both are lowercase hex.
  */
 import { createHasher } from "blake3-jit";
-import { createHash } from "node:crypto";
 import { blake3Hex, toHex } from "./blake3.ts";
+import { nodeCrypto, sha256Hex } from "./sha256.ts";
 
-export { blake3Hex, toHex };
+export { blake3Hex, sha256Hex, toHex };
 
 /** The two hex digests of one artifact's raw bytes. */
 export interface Digests {
   blake3: string;
   sha256: string;
-}
-
-/** SHA-256 hex of `bytes` or of a UTF-8 string. */
-export function sha256Hex(data: Uint8Array | string): string {
-  return createHash("sha256").update(data).digest("hex");
 }
 
 /** Both digests of bytes held in memory. */
@@ -36,11 +31,11 @@ export function digestBytes(bytes: Uint8Array): Digests {
  */
 export class StreamDigest {
   #blake3 = createHasher();
-  #sha256: ReturnType<typeof createHash> | undefined;
+  #sha256: ReturnType<ReturnType<typeof nodeCrypto>["createHash"]> | undefined;
 
   /** With `withSha256: false` only BLAKE3 is computed (re-verification needs no more). */
   constructor(options: { withSha256?: boolean } = {}) {
-    if (options.withSha256 !== false) this.#sha256 = createHash("sha256");
+    if (options.withSha256 !== false) this.#sha256 = nodeCrypto().createHash("sha256");
   }
 
   /** Feed the next piece of the input. */
