@@ -1,8 +1,10 @@
 /** `sqlink cas …`: the cas-cache from the command line, for people and CI warm-up scripts. */
 // @ts-types="@types/yargs"
 import type { Argv, CommandModule } from "yargs";
+import { exportCommand } from "./cas/export.ts";
 import { getCommand } from "./cas/get.ts";
 import { gcCommand } from "./cas/gc.ts";
+import { importCommand } from "./cas/import.ts";
 import { lsCommand } from "./cas/ls.ts";
 import { putCommand } from "./cas/put.ts";
 import { statsCommand } from "./cas/stats.ts";
@@ -40,6 +42,11 @@ export const casCommand: CommandModule = {
       .command(statsCommand)
       .command(gcCommand)
       .command(verifyCommand)
-      .demandCommand(1, "Name a cas subcommand: put, get, ls, uri, stats, gc or verify"),
+      .command(exportCommand)
+      .command(importCommand)
+      .demandCommand(
+        1,
+        "Name a cas subcommand: put, get, ls, uri, stats, gc, verify, export or import",
+      ),
   handler: () => {},
 };

@@ -89,6 +89,8 @@ const COMMAND_WORDS = new Set([
   "stats",
   "gc",
   "verify",
+  "export",
+  "import",
 ]);
 
 /** `sqlink cas put` for `["cas", "put", "x", "--bogus"]`: the command a help hint should name. */

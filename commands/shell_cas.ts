@@ -21,6 +21,8 @@ export const casDotCommand: DotCommand = {
     "     stats                         Counts, sizes and the cap",
     "     gc [--max-bytes N]            Evict unpinned artifacts down to the cap",
     "     verify [--repair]             Re-hash everything; remove what is corrupt",
+    "     export BUNDLE -o FILE         Write a bundle and its blobs to one archive file",
+    "     import FILE [--as NAME]       Add a bundle archive's blobs and bundle, verified first",
     "   Every subcommand takes --json.  See .cas SUBCOMMAND --help",
   ],
   run: (ctx, args) => runScriptCommand(ctx.state, ["cas", ...args]),

@@ -1,0 +1,646 @@
+/**
+ * Bundle archives (SPEC §8, `cas export` / `cas import`): one portable file holding a bundle
+ * and the blobs of its members, for sharing a set with another machine or a CI runner.
+ *
+ * An archive is a SQLite database with the cas-cache's own schema (any sqlite3 can look
+ * inside), in rollback-journal mode so it is one self-contained file, marked in `__cas_meta`
+ * with `archive_format` = `sqlink-bundle-archive`, `archive_version` = `1`, `created_at`
+ * (ISO 8601) and, when signed, `signature` (signing.ts). It holds exactly one bundle with
+ * its member rows, and one artifact per member.
+ *
+ * Export re-reads every blob verified and builds the file under a temporary name, renamed
+ * into place only when complete. Import checks everything the file claims (format, version,
+ * structure, set_hash, signature, every blob's hash) before it writes anything, then adds
+ * the blobs, the bundle and `extension:<name>` URIs in one cas-cache transaction.
+ */
+import { DatabaseSync } from "node:sqlite";
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { fsError, SqlinkError } from "../errors.ts";
+import { readFull, removeQuietly, tempSibling } from "../fs.ts";
+import { getInfo } from "../cas/artifact.ts";
+import { immediate, openCasDatabase } from "../cas/db.ts";
+import type { EvictionReport } from "../cas/evict.ts";
+import { readVerified } from "../cas/read.ts";
+import { SCHEMA_VERSION } from "../cas/schema.ts";
+import type { CasStore } from "../cas/store.ts";
+import { putBatch, statInput } from "../cas/write.ts";
+import {
+  type Bundle,
+  type BundleMember,
+  byName,
+  checkBundleName,
+  findBundle,
+  insertBundle,
+  missingBlobsError,
+  missingMembers,
+  nameTakenError,
+} from "./registry.ts";
+import { canonicalMembers, setHash } from "./set_hash.ts";
+import { type Manifest, SIGNING_KEY_ENV, signManifest, verifySignature } from "./signing.ts";
+
+/** The `archive_format` mark in `__cas_meta`. */
+export const ARCHIVE_FORMAT = "sqlink-bundle-archive";
+/** The newest `archive_version` this build writes and reads. */
+export const ARCHIVE_VERSION = 1;
+
+/** A member as exported or imported, with the size of its bytes. */
+export type SizedMember = BundleMember & { size: number };
+
+/** What an export wrote. */
+export interface ExportResult {
+  /** The archive file (absolute). */
+  path: string;
+  bundle: Bundle;
+  members: SizedMember[];
+  /** Size of the archive file in bytes. */
+  fileSize: number;
+  signed: boolean;
+}
+
+/**
+ * Write bundle `ref` (a name or set_hash prefix) and its member blobs to the archive `path`;
+ * with `signingKey`, sign it. `path` is replaced atomically and never left partial.
+ *
+ * @example
+ * ```ts
+ * const cas = CasStore.open({ path: "/tmp/cas.sqlite" });
+ * exportBundle(cas, "analytics", "/tmp/analytics.sqlink", { signingKey: "team secret" });
+ * ```
+ */
+export function exportBundle(
+  cas: CasStore,
+  ref: string,
+  path: string,
+  options: { signingKey?: string } = {},
+): ExportResult {
+  path = resolve(path);
+  const bundle = findBundle(cas, ref);
+  const what = `Cannot export bundle "${bundle.name}"`;
+  const missing = missingMembers(cas, bundle.members);
+  if (missing.length > 0) throw missingBlobsError(what, missing);
+  checkOutputPath(path, cas.path);
+  const temp = tempSibling(path);
+  let db: DatabaseSync | undefined;
+  try {
+    db = openArchive(temp, path);
+    const archive = db;
+    const members = onArchive(path, () =>
+      immediate(archive, () => {
+        const sizes = bundle.members.map((member) => {
+          // onArchive lets SqlinkErrors through, so a damaged cache blob names its member.
+          const bytes = readMember(cas, what, member);
+          putBatch(archive, [{ bytes }], cas.compress, (fn) => fn());
+          return bytes.length;
+        });
+        const saved = insertBundle(archive, bundle.name, bundle.members).bundle;
+        const meta: Record<string, string> = {
+          archive_format: ARCHIVE_FORMAT,
+          archive_version: String(ARCHIVE_VERSION),
+          created_at: new Date().toISOString(),
+        };
+        if (options.signingKey !== undefined) {
+          meta.signature = signManifest(manifestOf(saved), options.signingKey);
+        }
+        const put = archive.prepare(`INSERT INTO __cas_meta(key, value) VALUES (?, ?)`);
+        for (const [key, value] of Object.entries(meta)) put.run(key, value);
+        return saved.members.map((m, i) => ({ ...m, size: sizes[i] }));
+      }));
+    onArchive(path, () => {
+      // One self-contained file: no -wal or -shm beside it, and no pages left empty by
+      // the cas-cache's big page size.
+      const mode = archive.prepare("PRAGMA journal_mode = DELETE").get()?.journal_mode;
+      if (mode !== "delete") throw new Error(`the journal mode stayed ${mode}`);
+      archive.exec("PRAGMA synchronous = FULL; PRAGMA page_size = 4096; VACUUM");
+      archive.close();
+    });
+    db = undefined;
+    try {
+      Deno.renameSync(temp, path);
+    } catch (err) {
+      throw fsError(err, "write to", path);
+    }
+    return {
+      path,
+      bundle,
+      members,
+      fileSize: Deno.statSync(path).size,
+      signed: options.signingKey !== undefined,
+    };
+  } catch (err) {
+    try {
+      db?.close();
+    } catch {
+      // Already closed, or closing failed too: the temporary file goes either way.
+    }
+    for (const suffix of ["", "-wal", "-shm", "-journal"]) removeQuietly(temp + suffix);
+    throw err;
+  }
+}
+
+/** What a manifest is for a bundle as stored in an archive. */
+function manifestOf(bundle: Bundle): Manifest {
+  return {
+    format: ARCHIVE_FORMAT,
+    version: ARCHIVE_VERSION,
+    bundle: bundle.name,
+    setHash: bundle.setHash,
+    members: bundle.members,
+  };
+}
+
+/** Refuse a destination that cannot take the archive, before any work is done. */
+function checkOutputPath(path: string, casPath: string): void {
+  let dir: Deno.FileInfo;
+  try {
+    dir = Deno.statSync(dirname(path));
+  } catch (err) {
+    throw fsError(err, "write to", path);
+  }
+  if (!dir.isDirectory) {
+    throw new SqlinkError(
+      "ENOTDIR",
+      `Cannot write to "${path}": ${dirname(path)} is not a directory`,
+      {
+        hint: "Give -o a path inside an existing directory",
+      },
+    );
+  }
+  let target: Deno.FileInfo | undefined;
+  try {
+    target = Deno.statSync(path);
+  } catch {
+    // Nothing there yet: the usual case.
+  }
+  if (target?.isDirectory) {
+    throw fsError(Object.assign(new Error(), { name: "IsADirectory" }), "write to", path);
+  }
+  if (target && samePath(path, casPath)) {
+    throw new SqlinkError(
+      "EUSAGE",
+      `Cannot write the archive over the cas-cache itself ("${path}")`,
+      { hint: "Give -o another file name, e.g. bundle.sqlink", exitCode: 2 },
+    );
+  }
+}
+
+function samePath(a: string, b: string): boolean {
+  try {
+    return Deno.realPathSync(a) === Deno.realPathSync(b);
+  } catch {
+    return resolve(a) === resolve(b);
+  }
+}
+
+/** A member's bytes from the cache, verified; damage or absence names the member. */
+function readMember(cas: CasStore, what: string, member: BundleMember): Uint8Array {
+  const info = cas.info(member.contentHash);
+  if (!info) throw missingBlobsError(what, [member]);
+  try {
+    return cas.read(info);
+  } catch (err) {
+    if (err instanceof SqlinkError && (err.code === "EINTEGRITY" || err.code === "ECODEC")) {
+      const why = String(err.details?.why ?? err.message);
+      throw new SqlinkError(
+        "EINTEGRITY",
+        `${what}: the blob of member ${member.extensionName} (blake3 ${
+          member.contentHash.slice(0, 12)
+        }…) is corrupt in the cas-cache: ${why}`,
+        {
+          hint:
+            "Run `sqlink cas verify --repair` to remove it, then put the member's file again with `sqlink cas put FILE`",
+          details: { member: member.extensionName, blake3: member.contentHash, why },
+          cause: err,
+        },
+      );
+    }
+    throw err;
+  }
+}
+
+interface SqliteFailure {
+  errcode?: number;
+  message?: string;
+}
+
+/** Create the archive's database at `temp` with the cas-cache schema. */
+function openArchive(temp: string, path: string): DatabaseSync {
+  try {
+    return openCasDatabase(temp);
+  } catch (err) {
+    // openCasDatabase words its errors for the cas-cache: say what failed about the archive.
+    throw writeFailure(
+      err instanceof SqlinkError && err.cause !== undefined ? err.cause : err,
+      path,
+    );
+  }
+}
+
+/** Run `fn` on the archive being written; its own SQLite failures become one message. */
+function onArchive<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    // SqlinkErrors come from reading the cas-cache and already say what went wrong.
+    throw err instanceof SqlinkError ? err : writeFailure(err, path);
+  }
+}
+
+function writeFailure(cause: unknown, path: string): SqlinkError {
+  if (cause instanceof SqlinkError) return cause;
+  const failure = cause as SqliteFailure;
+  if (failure?.errcode === undefined) return fsError(cause, "write to", path);
+  const code = failure.errcode & 0xff;
+  const message = failure.message ?? String(cause);
+  if (code === 13 || /disk is full/.test(message)) {
+    return fsError(Object.assign(new Error(message), { code: "ENOSPC" }), "write to", path);
+  }
+  return new SqlinkError("EIO", `Cannot write to "${path}": ${message}`, {
+    hint: code === 8 || code === 14 ? "Choose a writable location for -o" : undefined,
+    cause,
+  });
+}
+
+/** How far an archive's signature was checked. */
+export type SignatureStatus = "verified" | "unchecked" | "unsigned";
+
+/** An archive read and verified in full, ready to import. */
+export interface Archive {
+  path: string;
+  manifest: Manifest;
+  /** The bytes of each member, in the manifest's order, each verified against its hash. */
+  blobs: Uint8Array[];
+  createdAt?: string;
+  signature: SignatureStatus;
+}
+
+/** The error for an archive that cannot be imported. */
+function refuse(
+  path: string,
+  code: string,
+  why: string,
+  hint: string,
+  details?: Record<string, unknown>,
+): SqlinkError {
+  return new SqlinkError(code, `Cannot import "${path}": ${why}`, { hint, details });
+}
+
+const REEXPORT =
+  "The archive was damaged or edited: export it again from a cache that holds the bundle";
+const MAKE_ONE = "Give a file written by `sqlink cas export BUNDLE -o FILE`";
+
+/**
+ * Read the archive at `path` read-only and verify all of it: that it is an archive of a
+ * version this build reads, holds exactly one well-formed bundle whose set_hash matches its
+ * members, is signed by `signingKey` when one is given, and that every member's blob hashes
+ * to its key. Nothing is written anywhere.
+ *
+ * @example
+ * ```ts
+ * const archive = readArchive("analytics.sqlink", { signingKey: Deno.env.get("SQLINK_SIGNING_KEY") });
+ * console.log(archive.manifest.bundle, archive.manifest.setHash);
+ * ```
+ */
+export function readArchive(path: string, options: { signingKey?: string } = {}): Archive {
+  const size = statInput(path).size;
+  checkFileHeader(path, size);
+  const url = pathToFileURL(resolve(path));
+  // immutable: no locks, no -wal or -shm created beside the file, no journal replayed.
+  url.searchParams.set("immutable", "1");
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(url, { readOnly: true });
+  } catch (err) {
+    throw damaged(path, err);
+  }
+  try {
+    return inArchive(path, () => verifyArchive(db, path, options.signingKey));
+  } finally {
+    db.close();
+  }
+}
+
+/** The SQLite header says how long the file must be: refuse what is not SQLite or is cut short. */
+function checkFileHeader(path: string, size: number): void {
+  if (size === 0) throw refuse(path, "ENOTARCHIVE", "the file is empty", MAKE_ONE);
+  const head = new Uint8Array(100);
+  let n: number;
+  try {
+    const file = Deno.openSync(path, { read: true });
+    try {
+      n = readFull(file, head);
+    } finally {
+      file.close();
+    }
+  } catch (err) {
+    throw fsError(err, "read", path);
+  }
+  if (n < 16 || new TextDecoder().decode(head.subarray(0, 16)) !== "SQLite format 3\0") {
+    throw refuse(path, "ENOTARCHIVE", "it is not a SQLite database", MAKE_ONE);
+  }
+  // Bytes 18 and 19 are 2 in WAL mode: a live database whose latest pages may sit in a -wal
+  // file beside it. An archive never is one.
+  if (n >= 20 && (head[18] === 2 || head[19] === 2)) {
+    throw refuse(
+      path,
+      "ENOTARCHIVE",
+      "it is a SQLite database in WAL mode (a live database, such as a cas-cache), not a sqlink bundle archive",
+      MAKE_ONE,
+    );
+  }
+  const view = new DataView(head.buffer);
+  const rawPageSize = n >= 18 ? view.getUint16(16) : 0;
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  if (n < 100 || pageSize < 512) {
+    throw refuse(path, "ETRUNCATED", `it is truncated (${size} bytes)`, COPY_AGAIN);
+  }
+  const pages = view.getUint32(28);
+  // The page count in the header is valid only when its version-valid-for matches the
+  // change counter (files written by very old SQLite versions do not keep it).
+  const countValid = view.getUint32(92) === view.getUint32(24) && pages > 0;
+  if ((countValid && size < pages * pageSize) || size % pageSize !== 0) {
+    const expected = countValid ? ` where its header says ${pages * pageSize}` : "";
+    throw refuse(
+      path,
+      "ETRUNCATED",
+      `it is truncated: it holds ${size} bytes${expected}`,
+      COPY_AGAIN,
+      { size, expected: countValid ? pages * pageSize : undefined },
+    );
+  }
+}
+
+const COPY_AGAIN = "The copy is incomplete or damaged: download or copy the archive again";
+
+function damaged(path: string, err: unknown): SqlinkError {
+  const message = (err as SqliteFailure)?.message ?? String(err);
+  return refuse(path, "EARCHIVE", `the archive is damaged (${message})`, COPY_AGAIN);
+}
+
+/** Run `fn` over the open archive; SQLite failures mean the file is damaged. */
+function inArchive<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof SqlinkError) throw err;
+    if (err instanceof RangeError) throw damaged(path, err);
+    if ((err as SqliteFailure)?.errcode !== undefined) throw damaged(path, err);
+    throw err;
+  }
+}
+
+function verifyArchive(db: DatabaseSync, path: string, key: string | undefined): Archive {
+  const check = db.prepare("PRAGMA quick_check").all().map((r) => String(Object.values(r)[0]));
+  if (check.length !== 1 || check[0] !== "ok") {
+    throw refuse(path, "EARCHIVE", `the archive is damaged (${check[0]})`, COPY_AGAIN);
+  }
+  const meta = readMeta(db, path);
+  const manifest = readManifest(db, path, meta);
+  const signature = checkSignature(path, manifest, meta.get("signature"), key);
+  const blobs = manifest.members.map((member) => readBlob(db, path, member));
+  return { path, manifest, blobs, createdAt: meta.get("created_at"), signature };
+}
+
+function hasTable(db: DatabaseSync, name: string): boolean {
+  return db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(name) !==
+    undefined;
+}
+
+/** `__cas_meta` of an archive, after checking it is one, of a version this build reads. */
+function readMeta(db: DatabaseSync, path: string): Map<string, string> {
+  if (!hasTable(db, "__cas_meta")) {
+    throw refuse(
+      path,
+      "ENOTARCHIVE",
+      "it is a SQLite database, but not a sqlink bundle archive",
+      MAKE_ONE,
+    );
+  }
+  const meta = new Map(
+    db.prepare(`SELECT key, value FROM __cas_meta`).all().map((
+      r,
+    ) => [String(r.key), String(r.value)]),
+  );
+  if (meta.get("archive_format") !== ARCHIVE_FORMAT) {
+    const what = meta.has("schema_version")
+      ? "it is a sqlink cas-cache, not a bundle archive"
+      : "it is a SQLite database, but not a sqlink bundle archive";
+    throw refuse(path, "ENOTARCHIVE", what, MAKE_ONE);
+  }
+  const version = meta.get("archive_version") ?? "";
+  if (!/^[1-9][0-9]{0,8}$/.test(version)) {
+    throw refuse(
+      path,
+      "EARCHIVE",
+      `its archive_version "${version}" is not a version number`,
+      REEXPORT,
+    );
+  }
+  const schema = Number(meta.get("schema_version") ?? "0");
+  if (Number(version) > ARCHIVE_VERSION || schema > SCHEMA_VERSION) {
+    throw refuse(
+      path,
+      "ENEWER",
+      `it was written by a newer sqlink (archive version ${version}, schema ${schema}; this sqlink reads archive version ${ARCHIVE_VERSION}, schema ${SCHEMA_VERSION})`,
+      "Upgrade sqlink, or export the bundle again with this version",
+      { archiveVersion: Number(version), schemaVersion: schema },
+    );
+  }
+  for (const table of ["__cas_artifact", "__cas_bundle", "__cas_bundle_member"]) {
+    if (!hasTable(db, table)) {
+      throw refuse(path, "EARCHIVE", `it has no ${table} table`, REEXPORT);
+    }
+  }
+  return meta;
+}
+
+/** The one bundle in the archive and its members, checked for shape and set_hash. */
+function readManifest(db: DatabaseSync, path: string, meta: Map<string, string>): Manifest {
+  const bundles = db.prepare(`SELECT id, name, set_hash FROM __cas_bundle`).all();
+  if (bundles.length !== 1) {
+    throw refuse(
+      path,
+      "EARCHIVE",
+      `it holds ${bundles.length} bundles, where an archive holds exactly one`,
+      REEXPORT,
+    );
+  }
+  const row = bundles[0];
+  const name = String(row.name);
+  try {
+    checkBundleName(name);
+  } catch (err) {
+    throw refuse(path, "EARCHIVE", (err as Error).message, REEXPORT);
+  }
+  const rows = db.prepare(
+    `SELECT bundle_id, extension_name, content_hash, load_order, entry_point
+     FROM __cas_bundle_member ORDER BY load_order, extension_name`,
+  ).all();
+  const members: BundleMember[] = [];
+  for (const [i, m] of rows.entries()) {
+    const entry = m.entry_point;
+    if (
+      m.bundle_id !== row.id || typeof m.extension_name !== "string" ||
+      typeof m.content_hash !== "string" || Number(m.load_order) !== i ||
+      (entry !== null && typeof entry !== "string")
+    ) {
+      throw refuse(
+        path,
+        "EARCHIVE",
+        `its member rows are malformed (row ${i + 1}: ${
+          JSON.stringify([m.extension_name, m.load_order])
+        })`,
+        REEXPORT,
+      );
+    }
+    members.push({
+      extensionName: m.extension_name,
+      contentHash: m.content_hash,
+      loadOrder: i,
+      entryPoint: entry,
+    });
+  }
+  let actual: string;
+  try {
+    canonicalMembers(members);
+    actual = setHash(members);
+  } catch (err) {
+    throw refuse(
+      path,
+      "EARCHIVE",
+      `its bundle "${name}" is malformed: ${(err as Error).message}`,
+      REEXPORT,
+    );
+  }
+  const stored = String(row.set_hash);
+  if (stored !== actual) {
+    throw refuse(
+      path,
+      "EARCHIVE",
+      `the set_hash of bundle "${name}" (${
+        stored.slice(0, 16)
+      }…) does not match its members, which hash to ${actual.slice(0, 16)}…`,
+      REEXPORT,
+      { stored, actual },
+    );
+  }
+  return {
+    format: String(meta.get("archive_format")),
+    version: Number(meta.get("archive_version")),
+    bundle: name,
+    setHash: actual,
+    members,
+  };
+}
+
+function checkSignature(
+  path: string,
+  manifest: Manifest,
+  signature: string | undefined,
+  key: string | undefined,
+): SignatureStatus {
+  if (key === undefined) return signature === undefined ? "unsigned" : "unchecked";
+  if (signature === undefined) {
+    throw refuse(
+      path,
+      "ESIGNATURE",
+      `it is not signed, and ${SIGNING_KEY_ENV} is set, so only signed archives are accepted`,
+      `Export it again with the same ${SIGNING_KEY_ENV}, or unset ${SIGNING_KEY_ENV} to accept unsigned archives`,
+    );
+  }
+  if (!verifySignature(manifest, signature, key)) {
+    throw refuse(
+      path,
+      "ESIGNATURE",
+      "its signature does not match: it was changed after it was signed, or signed with another key",
+      `Export it again with the same ${SIGNING_KEY_ENV} as here, and import that file`,
+    );
+  }
+  return "verified";
+}
+
+/** A member's bytes from the archive, verified against its hash. */
+function readBlob(db: DatabaseSync, path: string, member: BundleMember): Uint8Array {
+  const label = `the blob of member ${member.extensionName} (blake3 ${
+    member.contentHash.slice(0, 12)
+  }…)`;
+  const info = getInfo(db, member.contentHash);
+  if (!info) throw refuse(path, "EARCHIVE", `${label} is missing from it`, REEXPORT);
+  try {
+    return readVerified(db, info);
+  } catch (err) {
+    if (err instanceof SqlinkError && (err.code === "EINTEGRITY" || err.code === "ECODEC")) {
+      const why = String(err.details?.why ?? err.message);
+      throw refuse(path, "EINTEGRITY", `${label} is corrupt: ${why}`, REEXPORT, {
+        member: member.extensionName,
+        blake3: member.contentHash,
+        why,
+      });
+    }
+    throw err;
+  }
+}
+
+/** What an import did. */
+export interface ImportResult {
+  /** The bundle as the cas-cache now holds it. */
+  bundle: Bundle;
+  /** False when the name already held exactly this set. */
+  created: boolean;
+  /** Each member (in load order) and whether its blob was added or already present. */
+  members: Array<SizedMember & { added: boolean }>;
+  added: number;
+  present: number;
+  signature: SignatureStatus;
+  eviction?: EvictionReport;
+}
+
+/**
+ * Add a verified archive to the cas-cache in one transaction: its blobs, its bundle (under
+ * `name`, default the archive's) and an `extension:<name>` URI per member. v1 naming: a
+ * name holding the same set is left as it is; a name holding another set is an error and
+ * nothing is written.
+ */
+export function importArchive(
+  cas: CasStore,
+  archive: Archive,
+  options: { name?: string } = {},
+): ImportResult {
+  const name = checkBundleName(options.name ?? archive.manifest.bundle);
+  const members = archive.manifest.members;
+  const hash = archive.manifest.setHash;
+  const nameFree = () => {
+    const taken = byName(cas.db, name);
+    if (taken && taken.setHash !== hash) {
+      throw nameTakenError(
+        taken,
+        hash,
+        `Import it under another name with \`sqlink cas import ${archive.path} --as NEW_NAME\`, or delete the local bundle first with \`sqlink bundle delete ${name}\``,
+      );
+    }
+  };
+  cas.guard(nameFree); // fail before the blobs are hashed and compressed
+  const outcome = cas.putManyWith(
+    members.map((m, i) => ({ bytes: archive.blobs[i], uri: `extension:${m.extensionName}` })),
+    () => {
+      nameFree(); // again under the write lock: another process may have taken the name
+      return insertBundle(cas.db, name, members);
+    },
+  );
+  const { bundle, created } = outcome.value;
+  const sized = members.map((m, i) => ({
+    ...m,
+    size: archive.blobs[i].length,
+    added: outcome.results[i].created,
+  }));
+  const added = sized.filter((m) => m.added).length;
+  return {
+    bundle,
+    created,
+    members: sized,
+    added,
+    present: sized.length - added,
+    signature: archive.signature,
+    eviction: outcome.eviction,
+  };
+}
