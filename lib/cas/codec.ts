@@ -53,10 +53,17 @@ export function encode(
     : { codec: "raw", data: bytes };
 }
 
-/** Decode stored bytes back to the raw artifact bytes. */
-export function decode(codec: string, data: Uint8Array): Uint8Array {
+/**
+ * Decode stored bytes back to the raw artifact bytes, refusing to produce more than
+ * `maxBytes` (a stored piece is never bigger than one chunk, and a crafted archive must not
+ * be able to inflate a few bytes into all of memory).
+ */
+export function decode(codec: string, data: Uint8Array, maxBytes = Infinity): Uint8Array {
   if (codec === "raw") return data;
-  if (codec === "zstd") return new Uint8Array(zlib.zstdDecompressSync(data));
+  if (codec === "zstd") {
+    const limit = Number.isFinite(maxBytes) ? { maxOutputLength: Math.max(1, maxBytes) } : {};
+    return new Uint8Array(zlib.zstdDecompressSync(data, limit));
+  }
   throw new SqlinkError("ECODEC", `Unknown storage codec "${codec}"`, {
     hint: "This cache was written by a newer sqlink; upgrade sqlink to read it",
   });

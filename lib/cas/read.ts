@@ -17,10 +17,14 @@ export function corruptError(blake3: string, why: string): SqlinkError {
   });
 }
 
+/** The most raw bytes one stored piece holds (CHUNK_BYTES in write.ts). */
+const PIECE_BYTES = 1 << 20;
+
 function decodeOrCorrupt(info: ArtifactInfo, codec: string, data: unknown): Uint8Array {
   if (!(data instanceof Uint8Array)) throw corruptError(info.blake3, "its stored data is missing");
   try {
-    return decode(codec, data);
+    // Inline blobs and chunks alike hold at most one chunk of raw bytes.
+    return decode(codec, data, PIECE_BYTES);
   } catch (err) {
     if (err instanceof SqlinkError && err.code === "ECODEC") throw err;
     throw corruptError(info.blake3, `its ${codec} data does not decompress`);

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import zlib from "node:zlib";
 import type { CasStore } from "../../lib/cas/store.ts";
 import type { PutResult } from "../../lib/cas/write.ts";
 import {
@@ -334,4 +335,19 @@ Deno.test("integrity: verify on a healthy cache is clean and repairs nothing", (
   assert.deepEqual(report.corrupt, []);
   assert.equal(report.repaired, false);
   assert.equal(count(store, "__cas_artifact"), 3);
+});
+
+Deno.test("integrity: a zstd bomb (a few bytes that inflate past one chunk) is EINTEGRITY", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { compress: "zstd" });
+  const text = utf8("compressible ".repeat(20_000));
+  const put = store.put(text);
+  assert.equal(put.codec, "zstd");
+  // 64 MiB of zeros in ~2 KiB: decoding must stop at one chunk, not fill memory.
+  const bomb = zlib.zstdCompressSync(new Uint8Array(64 << 20));
+  assert.ok(bomb.length < 8192);
+  setInlineData(store, put.blake3, new Uint8Array(bomb));
+  const err = throwsCode(() => store.read(store.info(put.blake3)!), "EINTEGRITY");
+  assert.match(err.message, /does not decompress/);
+  throwsCode(() => store.readKey(put.blake3), "EINTEGRITY");
 });
