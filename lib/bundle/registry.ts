@@ -139,7 +139,7 @@ export function nameTakenError(
   existing: Bundle,
   attempted: string,
   hint =
-    `Bundle names are taken by their first save: save under another name, or delete the old one first with \`.bundle delete ${existing.name}\``,
+    `Bundle names are taken by their first save: save under another name, or delete the old one first (\`sqlink bundle delete ${existing.name}\`, or \`.bundle delete ${existing.name}\` in the shell)`,
 ): SqlinkError {
   return new SqlinkError(
     "EEXIST",
