@@ -36,3 +36,13 @@ export function readFull(file: Deno.FsFile, buf: Uint8Array): number {
   }
   return filled;
 }
+
+/** True when something (file, directory, link) exists at `path`. */
+export function pathExists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -4,6 +4,7 @@
  * bind `extension:<name>` and `file://<path>` to it and remember it. A file that fails to
  * load leaves nothing behind: no binding, no memory, and no blob it alone added.
  */
+import { pathExists } from "../fs.ts";
 import { DatabaseSync } from "node:sqlite";
 import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -99,7 +100,7 @@ function stage(target: LoadTarget, file: CheckedFile): Staged {
   const fileName = basename(file.path);
   const put = target.cas.put(file.bytes);
   const materialized = join(materializedDir(target.root, put.blake3), fileName);
-  const wasMaterialized = exists(materialized);
+  const wasMaterialized = pathExists(materialized);
   const undo = () => {
     // Only what this load added goes: a blob others refer to, or a copy that was there
     // before, stays.
@@ -171,14 +172,5 @@ export function loadFilesInto(
   }
   for (const [i, one] of staged.entries()) {
     commit({ ...target, set }, one, pathToFileURL(files[i].path).href);
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
