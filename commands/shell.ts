@@ -249,6 +249,7 @@ function sqliteVersion(): string {
   }
 }
 
+// Not lib/fs.ts's pathExists: that module loads node:path, which a plain start must not pay for.
 function exists(path: string): boolean {
   try {
     Deno.statSync(path);
