@@ -31,7 +31,7 @@
  */
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
-import { DEFAULT_FIXTURES_DIR } from "./fixtures.ts";
+import { DEFAULT_FIXTURES_DIR, runTool } from "./fixtures.ts";
 
 /** The extension's names and what its functions return, for tests to check against. */
 export const C_EXTENSION = {
@@ -146,31 +146,18 @@ export async function ensureCExtension(options: CExtensionOptions = {}): Promise
 const INSTALL = "install them with `apt-get install gcc libsqlite3-dev`";
 
 async function gcc(args: string[], cwd: string): Promise<void> {
-  let out: Deno.CommandOutput;
   try {
-    out = await new Deno.Command("gcc", {
+    await runTool(
+      "gcc",
       args,
       cwd,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    })
-      .output();
+      `gcc is not on PATH; building the test extension needs gcc and SQLite's headers: ${INSTALL}`,
+    );
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Error(
-        `gcc is not on PATH; building the test extension needs gcc and SQLite's headers: ${INSTALL}`,
-        { cause: err },
-      );
-    }
-    throw err;
+    const message = (err as Error).message;
+    if (!message.includes("sqlite3ext.h")) throw err;
+    throw new Error(`SQLite's headers (sqlite3ext.h) are missing; ${INSTALL}:\n${message}`);
   }
-  if (out.success) return;
-  const stderr = new TextDecoder().decode(out.stderr).trim();
-  if (stderr.includes("sqlite3ext.h")) {
-    throw new Error(`SQLite's headers (sqlite3ext.h) are missing; ${INSTALL}:\n${stderr}`);
-  }
-  throw new Error(`\`gcc ${args.join(" ")}\` failed (exit ${out.code}):\n${stderr}`);
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -208,7 +208,16 @@ function npmCommand(): string {
   return Deno.build.os === "windows" ? "npm.cmd" : "npm";
 }
 
-async function run(cmd: string, args: string[], cwd: string): Promise<void> {
+/**
+ * Run a tool to completion with its output captured; `missing` is the message when it is
+ * not on PATH. A failure carries the tool's stderr.
+ */
+export async function runTool(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  missing: string,
+): Promise<void> {
   let out: Deno.CommandOutput;
   try {
     out = await new Deno.Command(cmd, {
@@ -220,18 +229,22 @@ async function run(cmd: string, args: string[], cwd: string): Promise<void> {
     })
       .output();
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Error(
-        `\`${basename(cmd)}\` is not on PATH; the test fixtures need Node.js with npm and tar`,
-        { cause: err },
-      );
-    }
+    if (err instanceof Deno.errors.NotFound) throw new Error(missing, { cause: err });
     throw err;
   }
   if (!out.success) {
     const stderr = new TextDecoder().decode(out.stderr).trim();
     throw new Error(`\`${cmd} ${args.join(" ")}\` failed (exit ${out.code}):\n${stderr}`);
   }
+}
+
+function run(cmd: string, args: string[], cwd: string): Promise<void> {
+  return runTool(
+    cmd,
+    args,
+    cwd,
+    `\`${basename(cmd)}\` is not on PATH; the test fixtures need Node.js with npm and tar`,
+  );
 }
 
 if (import.meta.main) {
