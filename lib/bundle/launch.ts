@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { SqlinkError } from "../errors.ts";
 import type { CasConnection } from "../cas/connection.ts";
 import type { CasStore } from "../cas/store.ts";
-import { ExtensionSet, type LoadedExtension } from "../ext/loaded.ts";
+import { checkFfiAllowed, ExtensionSet, type LoadedExtension } from "../ext/loaded.ts";
 import { materializedDir, memberFileName } from "../ext/location.ts";
 import { stampMatches } from "../ext/stamp.ts";
 import {
@@ -72,10 +72,7 @@ export async function addBundle(
       import("../ext/materialize.ts"),
       context.store(),
     ]);
-    for (const m of stale) {
-      const fileName = m.path.slice(materializedDir(root, m.blake3).length + 1);
-      m.path = materialize(store, root, m.blake3, fileName);
-    }
+    for (const m of stale) m.path = materialize(store, root, m.blake3, memberFileName(m.name));
   }
   for (const m of members) set.add(m);
   touchBundle(cas, bundle);
@@ -102,6 +99,9 @@ export async function prepareLaunch(
   request: LaunchRequest,
 ): Promise<ExtensionSet> {
   const set = new ExtensionSet();
+  const first = request.bundle?.ref ?? request.loads[0];
+  // Without FFI nothing can load: say so before the cache is touched.
+  if (first !== undefined) checkFfiAllowed(first);
   if (request.bundle) {
     const bundle = findBundle(context.cas, request.bundle.ref);
     if (request.bundle.mode === "baked") throw notBuilt(bundle, hostTarget());

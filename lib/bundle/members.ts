@@ -3,17 +3,16 @@
  * `.load`) or an `extension:<name>` URI already bound in the cache. Every one is loaded
  * into a scratch connection first, so only sets that work are saved.
  */
-import { DatabaseSync } from "node:sqlite";
 import type { CasStore } from "../cas/store.ts";
 import { loadExtensionFile } from "../ext/load.ts";
-import { ExtensionSet, loadInto } from "../ext/loaded.ts";
+import { ExtensionSet, loadInto, scratchConnection } from "../ext/loaded.ts";
 import { memberFileName } from "../ext/location.ts";
 import { materialize } from "../ext/materialize.ts";
 
 /** The extension set `refs` name, in order, each checked by loading it. */
 export function collectMembers(cas: CasStore, root: string, refs: readonly string[]): ExtensionSet {
   const set = new ExtensionSet();
-  const scratch = new DatabaseSync(":memory:", { allowExtension: true });
+  const scratch = scratchConnection(refs[0]);
   try {
     for (const ref of refs) {
       if (!ref.startsWith("extension:")) {

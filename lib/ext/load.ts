@@ -5,13 +5,19 @@
  * load leaves nothing behind: no binding, no memory, and no blob it alone added.
  */
 import { pathExists } from "../fs.ts";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fsError, SqlinkError } from "../errors.ts";
 import type { CasStore } from "../cas/store.ts";
 import { checkLoadable, HEADER_BYTES } from "./header.ts";
-import { checkFfiAllowed, ExtensionSet, type LoadedExtension, loadInto } from "./loaded.ts";
+import {
+  checkFfiAllowed,
+  ExtensionSet,
+  type LoadedExtension,
+  loadInto,
+  scratchConnection,
+} from "./loaded.ts";
 import { materializedDir } from "./location.ts";
 import { discardMaterialized, materialize } from "./materialize.ts";
 import { extensionName, librarySuffix } from "./name.ts";
@@ -153,7 +159,7 @@ export function loadFilesInto(
   paths: readonly string[],
 ): void {
   const files = paths.map((path) => checkFile({ path }));
-  const scratch = new DatabaseSync(":memory:", { allowExtension: true });
+  const scratch = scratchConnection(paths[0]);
   const target = { cas, root, db: scratch, set: new ExtensionSet() };
   const staged: Staged[] = [];
   try {

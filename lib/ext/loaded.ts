@@ -2,7 +2,7 @@
  * The extensions a shell session has loaded (SPEC §5 step 4): remembered in load order and
  * loaded again, in that order, into every database the session opens later.
  */
-import type { DatabaseSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
 import { SqlinkError } from "../errors.ts";
 
 /** One extension as the session uses it. */
@@ -24,6 +24,7 @@ export interface LoadedExtension {
  * names the file the user gave (`shown`) and says what to do.
  */
 export function loadInto(db: DatabaseSync, ext: LoadedExtension, shown = ext.path): void {
+  checkFfiAllowed(shown);
   try {
     if (ext.entryPoint === null) db.loadExtension(ext.path);
     // Deno 2.9 takes the entry point at run time, but its types omit the parameter.
@@ -78,6 +79,15 @@ export function ffiError(shown: string, cause?: unknown): SqlinkError {
 /** Refuse early, before anything is cached or materialized, when loading cannot work. */
 export function checkFfiAllowed(shown: string): void {
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") throw ffiError(shown);
+}
+
+/**
+ * An in-memory connection that may load extensions, for checking loads and replaying a
+ * set; refused with the FFI message when Deno does not allow it.
+ */
+export function scratchConnection(shown: string): DatabaseSync {
+  checkFfiAllowed(shown);
+  return new DatabaseSync(":memory:", { allowExtension: true });
 }
 
 function dlopenReason(path: string): string | undefined {

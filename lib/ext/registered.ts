@@ -4,8 +4,8 @@
  * a scratch in-memory connection, loading the set in the session's order, so neither
  * `.load` nor a launch with a bundle pays for it.
  */
-import { DatabaseSync } from "node:sqlite";
-import { type LoadedExtension, loadInto } from "./loaded.ts";
+import type { DatabaseSync } from "node:sqlite";
+import { type LoadedExtension, loadInto, scratchConnection } from "./loaded.ts";
 import { derivedEntryPoint } from "./name.ts";
 
 /** The functions and virtual-table modules one extension registered. */
@@ -25,7 +25,7 @@ function moduleNames(db: DatabaseSync): Set<string> {
 
 /** What each member of `members` registered, keyed by extension name. */
 export function registeredBy(members: readonly LoadedExtension[]): Map<string, Registered> {
-  const db = new DatabaseSync(":memory:", { allowExtension: true });
+  const db = scratchConnection(members[0]?.name ?? "extensions");
   const result = new Map<string, Registered>();
   try {
     let functions = functionKeys(db);

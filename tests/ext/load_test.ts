@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { MAIN } from "../helpers/cli.ts";
 import {
   assertCliError,
   assertNoStack,
@@ -521,4 +522,30 @@ Deno.test("parallel .load of one file into a fresh cache: all succeed, one artif
   assert.deepEqual(cache.state().artifacts, [ext.vec9.blake3]);
   assert.deepEqual(cache.materializedFiles(ext.vec9.blake3), [ext.vec9.file]);
   assertMaterialized(cache, ext.vec9);
+});
+
+Deno.test("without --allow-ffi: .load, --load, --bundle and bundle save say so, and cache nothing", async () => {
+  const ext = await extensions();
+  using cache = new TestCache();
+  const saved = await cache.cli("bundle", "save", "set", ext.lines.path);
+  assert.equal(saved.code, 0, saved.stderr);
+  const before = cache.state();
+  const noFfi = async (args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--allow-read", "--allow-write", "--allow-env", MAIN, ...args],
+      env: { ...cache.env, NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 1, `${args.join(" ")}: ${stderr}`);
+    assert.match(stderr, /Deno does not allow this process to load native code\n.*--allow-ffi/);
+    assert.doesNotMatch(stderr, /Unexpected failure|at /);
+  };
+  await noFfi(["-init", "/dev/null", ":memory:", `.load ${ext.vec9.path}`]);
+  await noFfi(["-init", "/dev/null", "--load", ext.vec9.path, ":memory:", "select 1"]);
+  await noFfi(["-init", "/dev/null", "--bundle", "set", ":memory:", "select 1"]);
+  await noFfi(["bundle", "save", "other", ext.vec9.path]);
+  assert.deepEqual(cache.state(), before);
 });
