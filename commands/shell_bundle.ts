@@ -4,7 +4,7 @@
  * output.
  */
 import type { DotCommand } from "../lib/shell/dot/registry.ts";
-import { runScriptCommand } from "./shell_script.ts";
+import { runScriptCommand, withShellOutput } from "./shell_script.ts";
 
 /** `.bundle save NAME [--no-build] [--json]`: the loaded extensions, in load order. */
 async function save(args: string[], ctx: Parameters<DotCommand["run"]>[0]): Promise<0 | 1> {
@@ -29,10 +29,9 @@ async function save(args: string[], ctx: Parameters<DotCommand["run"]>[0]): Prom
     );
     return 1;
   }
-  const [{ saveSet, reportSave }, { openCas }, { withShellOutput }] = await Promise.all([
+  const [{ saveSet, reportSave }, { openCas }] = await Promise.all([
     import("./bundle/save.ts"),
     import("../lib/cas/service.ts"),
-    import("./shell_script.ts"),
   ]);
   const outcome = saveSet(openCas(), names[0], set);
   await withShellOutput(ctx.state, () => reportSave(outcome, flags.has("--json")));

@@ -3,6 +3,7 @@
 import type { CommandModule } from "yargs";
 import { collectMembers } from "../../lib/bundle/members.ts";
 import { type Bundle, saveBundle } from "../../lib/bundle/registry.ts";
+import type { CasConnection } from "../../lib/cas/connection.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import type { ExtensionSet } from "../../lib/ext/loaded.ts";
 import { cacheRoot } from "../../lib/paths.ts";
@@ -17,7 +18,7 @@ interface SaveArgs extends CasArgs {
 
 /** Save the extensions of `set` (in load order) as bundle `name`; shared with `.bundle save`. */
 export function saveSet(
-  cas: ReturnType<typeof openCas>,
+  cas: CasConnection,
   name: string,
   set: ExtensionSet,
 ): { bundle: Bundle; created: boolean } {
