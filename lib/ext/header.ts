@@ -272,6 +272,12 @@ export function checkLoadable(path: string, head: Uint8Array, build: Build = Den
   }
 }
 
+/** True when `head` starts a file of `build`'s format, for its CPU (any kind: programs too). */
+export function isBuiltFor(head: Uint8Array, build: Build = Deno.build): boolean {
+  const found = describeLibrary(head);
+  return found.format !== "other" && matches(found, hostLibrary(build));
+}
+
 function matches(found: LibraryFormat, host: HostLibrary): boolean {
   if (found.format !== host.format) return false;
   const want = host.target;

@@ -10,9 +10,9 @@
  */
 import { basename, dirname, join } from "node:path";
 
-/** The identity a stamp records. */
+/** The identity a stamp records, with the digest the file was verified to have. */
 interface Identity {
-  blake3: string;
+  digest: string;
   dev: number;
   ino: number | null;
   size: number;
@@ -25,12 +25,12 @@ export function stampPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.verified`);
 }
 
-function identity(path: string, blake3: string): Identity | undefined {
+function identity(path: string, digest: string): Identity | undefined {
   try {
     const info = Deno.statSync(path);
     if (!info.isFile) return undefined;
     return {
-      blake3,
+      digest,
       dev: info.dev,
       ino: info.ino,
       size: info.size,
@@ -42,21 +42,32 @@ function identity(path: string, blake3: string): Identity | undefined {
   }
 }
 
-/** True when `path` is, by its filesystem identity, the file verified as `blake3`. */
-export function stampMatches(path: string, blake3: string): boolean {
-  const now = identity(path, blake3);
-  // Without inode and change time (some platforms), only a full hash can tell.
-  if (!now || now.ino === null || now.ctime === null) return false;
-  try {
-    return Deno.readTextFileSync(stampPath(path)) === JSON.stringify(now);
-  } catch {
-    return false;
-  }
+/** True when `path` is, by its filesystem identity, the file verified as `digest`. */
+export function stampMatches(path: string, digest: string): boolean {
+  return stampedDigest(path) === digest;
 }
 
-/** Record that `path` was just verified to hold the bytes `blake3`; best effort. */
-export function writeStamp(path: string, blake3: string): void {
-  const now = identity(path, blake3);
+/**
+ * The digest `path` was verified to have, when its filesystem identity is still the one
+ * recorded then; undefined when there is no stamp or the file changed.
+ */
+export function stampedDigest(path: string): string | undefined {
+  let recorded: Identity;
+  try {
+    recorded = JSON.parse(Deno.readTextFileSync(stampPath(path)));
+  } catch {
+    return undefined;
+  }
+  if (typeof recorded?.digest !== "string") return undefined;
+  const now = identity(path, recorded.digest);
+  // Without inode and change time (some platforms), only a full hash can tell.
+  if (!now || now.ino === null || now.ctime === null) return undefined;
+  return JSON.stringify(now) === JSON.stringify(recorded) ? recorded.digest : undefined;
+}
+
+/** Record that `path` was just verified to hold the bytes whose digest is `digest`; best effort. */
+export function writeStamp(path: string, digest: string): void {
+  const now = identity(path, digest);
   if (!now) return;
   try {
     Deno.writeTextFileSync(stampPath(path), JSON.stringify(now), { mode: 0o600 });
