@@ -2,6 +2,7 @@
 // @ts-types="@types/yargs"
 import type { CommandModule } from "yargs";
 import { casOptions } from "./cas.ts";
+import { buildCommand } from "./bundle/build.ts";
 import { deleteCommand } from "./bundle/delete.ts";
 import { gcCommand } from "./bundle/gc.ts";
 import { listCommand } from "./bundle/list.ts";
@@ -11,7 +12,7 @@ import { showCommand } from "./bundle/show.ts";
 /** The `bundle` command group. */
 export const bundleCommand: CommandModule = {
   command: "bundle",
-  describe: "Save, list, show and delete bundles: named sets of extensions",
+  describe: "Save, list, show, delete and bake bundles: named sets of extensions",
   builder: (y) =>
     casOptions(y)
       .command(saveCommand)
@@ -19,6 +20,7 @@ export const bundleCommand: CommandModule = {
       .command(showCommand)
       .command(deleteCommand)
       .command(gcCommand)
-      .demandCommand(1, "Name a bundle subcommand: save, list, show, delete or gc"),
+      .command(buildCommand)
+      .demandCommand(1, "Name a bundle subcommand: save, list, show, delete, gc or build"),
   handler: () => {},
 };

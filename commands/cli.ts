@@ -6,15 +6,24 @@
 // @ts-types="@types/yargs"
 import yargs from "yargs";
 import { UsageError } from "../lib/errors.ts";
+import { type Launch, takeGrants } from "../lib/build/grant.ts";
 import { out, reportError } from "./output.ts";
 import { bundleCommand } from "./bundle.ts";
 import { casCommand } from "./cas.ts";
+import { composeCommand } from "./compose.ts";
 
 let exitCode = 0;
 
 /** Let a command end with a non-zero code without throwing (e.g. verify found damage). */
 export function setExitCode(code: number): void {
   exitCode = Math.max(exitCode, code);
+}
+
+let launch: Launch = { argv: [], grants: new Set() };
+
+/** How the running command was launched: its grants, and the arguments to relaunch with. */
+export function cliLaunch(): Launch {
+  return launch;
 }
 
 /** How the command line was reached. */
@@ -24,6 +33,11 @@ export interface CliOptions {
    * help and hints then spell commands `.cas put`, not `sqlink cas put`.
    */
   dotCommand?: boolean;
+  /**
+   * The session's launch, for a dot-command (its grants come from the shell's command
+   * line; a dot-command cannot grant itself anything).
+   */
+  launch?: Launch;
 }
 
 /**
@@ -32,6 +46,17 @@ export interface CliOptions {
  */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<number> {
   exitCode = 0;
+  if (options.launch) {
+    launch = options.launch;
+  } else {
+    try {
+      const taken = takeGrants(args);
+      launch = { argv: args, grants: taken.grants };
+      args = taken.rest;
+    } catch (err) {
+      return reportError(err, { json: args.includes("--json") });
+    }
+  }
   const spell = (text: string) =>
     options.dotCommand ? text.replaceAll(`sqlink ${args[0]}`, `.${args[0]}`) : text;
   const parser = yargs(args)
@@ -39,6 +64,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
     .usage("Usage: sqlink <command> [options]\n       sqlink [OPTIONS] [FILENAME [SQL...]]")
     .command(casCommand)
     .command(bundleCommand)
+    .command(composeCommand)
     .completion("completion", "Print a bash/zsh completion script for sqlink")
     .demandCommand(1, "Name a command")
     .strict()
@@ -74,6 +100,8 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
 const COMMAND_WORDS = new Set([
   "cas",
   "bundle",
+  "compose",
+  "build",
   "save",
   "list",
   "show",

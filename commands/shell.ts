@@ -10,6 +10,7 @@ import { type LineSource, readerLines } from "../lib/shell/lines.ts";
 import { applyShellOption, parseShellArgs, type ShellArgs } from "../lib/shell/options.ts";
 import type { DotRegistry } from "../lib/shell/dot/registry.ts";
 import { errorText, ShellSession } from "../lib/shell/session.ts";
+import type { EmbeddedBundle } from "../lib/build/embedded.ts";
 import { fileSink, type Sink } from "../lib/shell/sink.ts";
 
 const PROGRAM = "sqlink";
@@ -45,20 +46,25 @@ OPTIONS include:
    -version             show SQLite version
 Extensions:
    --load PATH          load an extension through the cas-cache (repeatable)
-   --bundle NAME|HASH   load a saved bundle (its baked binary once baking lands)
+   --bundle NAME|HASH   run the bundle's baked binary if built, else load its members
    --bundle-load NAME   load a bundle's members dynamically
    --bundle-baked NAME  run the bundle's baked binary only
+   --grant spawn-build  allow baking (.bundle build, .bundle save) in this session
 Subcommands:
    cas ...              manage the cache of extension binaries ("${PROGRAM} cas --help")
-   bundle ...           list, show, save and delete bundles ("${PROGRAM} bundle --help")
+   bundle ...           save, list, show, delete and bake bundles ("${PROGRAM} bundle --help")
+   compose ...          bake extensions into one executable ("${PROGRAM} compose --help")
 `;
 
-/** Run the shell with `argv`; returns the exit status. */
-export async function runShell(argv: string[]): Promise<number> {
+/**
+ * Run the shell with `argv`; returns the exit status. `embedded` is the bundle of a baked
+ * program, loaded into every connection.
+ */
+export async function runShell(argv: string[], embedded?: EmbeddedBundle): Promise<number> {
   const stdout = fileSink(Deno.stdout);
   const stderr = fileSink(Deno.stderr, { unbuffered: true });
   try {
-    const status = await shell(argv, stdout, stderr);
+    const status = await shell(argv, stdout, stderr, embedded);
     stdout.flush();
     return status;
   } catch (error) {
@@ -70,12 +76,18 @@ export async function runShell(argv: string[]): Promise<number> {
   }
 }
 
-async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number> {
+async function shell(
+  argv: string[],
+  stdout: Sink,
+  stderr: Sink,
+  embedded: EmbeddedBundle | undefined,
+): Promise<number> {
   let args: ShellArgs;
   try {
     args = parseShellArgs(argv);
   } catch (error) {
-    stderr.write(`${PROGRAM}: Error: ${(error as Error).message}\n`);
+    const hint = error instanceof SqlinkError && error.hint ? `hint: ${error.hint}\n` : "";
+    stderr.write(`${PROGRAM}: Error: ${(error as Error).message}\n${hint}`);
     return 1;
   }
   let interactive = Deno.stdin.isTerminal() && !args.batch;
@@ -86,12 +98,17 @@ async function shell(argv: string[], stdout: Sink, stderr: Sink): Promise<number
     stderr,
     registry: loadRegistry,
   });
+  session.launch = { argv, grants: args.grants };
+  session.embedded = embedded ?? null;
   const { state } = session;
   state.bail = args.bail;
   try {
-    if (args.loads.length > 0 || args.bundle !== null) {
-      const { startExtensions } = await import("./shell_extensions.ts");
-      session.extensions = await startExtensions(args);
+    if (embedded || args.loads.length > 0 || args.bundle !== null) {
+      const { startExtensions, runBakedBinary } = await import("./shell_extensions.ts");
+      const plan = await startExtensions(args, embedded);
+      if (plan.kind === "baked") return await runBakedBinary(plan.binary, args.forwarded);
+      if (plan.notice) stderr.write(`Warning: ${plan.notice}\n`);
+      session.extensions = plan.set;
     }
     if (args.dbPath !== null && args.dbPath !== ":memory:" && exists(args.dbPath)) session.open();
     const init = await runInitFile(session, args, interactive);

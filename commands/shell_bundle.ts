@@ -1,23 +1,26 @@
 /**
- * `.bundle …` in the shell (SPEC §6.3). `save` snapshots this session's loaded extensions;
+ * `.bundle …` in the shell (SPEC §6.3). `save` snapshots this session's loaded extensions
+ * (and bakes them when the session was started with `--grant spawn-build`); `build`,
  * `list`, `show`, `delete` and `gc` are `sqlink bundle …` itself, run through the shell's
- * output.
+ * output with the session's grants. `.bundle` alone says what this program embeds.
  */
 import type { DotCommand } from "../lib/shell/dot/registry.ts";
 import { runScriptCommand, withShellOutput } from "./shell_script.ts";
 
+type Context = Parameters<DotCommand["run"]>[0];
+
+const SAVE_USAGE = "Usage: .bundle save NAME [--no-build] [--json]\n";
+
 /** `.bundle save NAME [--no-build] [--json]`: the loaded extensions, in load order. */
-async function save(args: string[], ctx: Parameters<DotCommand["run"]>[0]): Promise<0 | 1> {
+async function save(args: string[], ctx: Context): Promise<0 | 1> {
   const flags = new Set(args.filter((a) => a.startsWith("--")));
   const names = args.filter((a) => !a.startsWith("--"));
   const unknown = [...flags].filter((f) => f !== "--no-build" && f !== "--json");
   if (names.length !== 1 || unknown.length > 0) {
     ctx.state.stderr.write(
       unknown.length > 0
-        ? `Error: unknown option ${
-          unknown[0]
-        } for .bundle save\nUsage: .bundle save NAME [--no-build] [--json]\n`
-        : "Usage: .bundle save NAME [--no-build] [--json]\n",
+        ? `Error: unknown option ${unknown[0]} for .bundle save\n${SAVE_USAGE}`
+        : SAVE_USAGE,
     );
     return 1;
   }
@@ -29,12 +32,40 @@ async function save(args: string[], ctx: Parameters<DotCommand["run"]>[0]): Prom
     );
     return 1;
   }
-  const [{ saveSet, reportSave }, { openCas }] = await Promise.all([
+  const [{ saveAndBake, reportSave }, { openCas }] = await Promise.all([
     import("./bundle/save.ts"),
     import("../lib/cas/service.ts"),
   ]);
-  const outcome = saveSet(openCas(), names[0], set);
-  await withShellOutput(ctx.state, () => reportSave(outcome, flags.has("--json")));
+  const noBuild = flags.has("--no-build");
+  // Inside withShellOutput, so the build's progress line goes where the shell's errors go.
+  await withShellOutput(ctx.state, async () => {
+    const outcome = await saveAndBake(openCas(), names[0], set, ctx.host.launch, noBuild);
+    reportSave(outcome, flags.has("--json"));
+  });
+  return 0;
+}
+
+/** `.bundle` alone: the embedded bundle of a baked program, else how to use `.bundle`. */
+function status(ctx: Context): 0 | 1 {
+  const embedded = ctx.host.embedded;
+  if (!embedded) {
+    ctx.state.stderr.write(
+      'Usage: .bundle save|build|list|show|delete|gc ...  (".help bundle" for details)\n',
+    );
+    return 1;
+  }
+  const out = ctx.state.out;
+  out.write(`embedded bundle: ${embedded.bundle}\n`);
+  out.write(`set hash:        ${embedded.setHash}\n`);
+  out.write(`target:          ${embedded.target}\n`);
+  out.write(`members:         ${embedded.members.length} (embedded, in load order)\n`);
+  for (const [i, m] of embedded.members.entries()) {
+    out.write(
+      `  ${i + 1}. ${m.name}  blake3 ${m.blake3.slice(0, 16)}  entry ${
+        m.entryPoint ?? "default"
+      }\n`,
+    );
+  }
   return 0;
 }
 
@@ -42,18 +73,22 @@ async function save(args: string[], ctx: Parameters<DotCommand["run"]>[0]): Prom
 export const bundleDotCommand: DotCommand = {
   name: "bundle",
   args: "SUBCOMMAND ...",
-  summary: "Save and manage bundles: named sets of extensions",
+  summary: "Save, bake and manage bundles: named sets of extensions",
   details: [
     "   Subcommands:",
-    "     save NAME [--no-build]       Save the loaded extensions as bundle NAME",
+    "     save NAME [--no-build]       Save the loaded extensions as bundle NAME (and bake",
+    "                                  it, when sqlink was started with --grant spawn-build)",
+    "     build NAME [--target X]      Bake NAME into one executable (needs the grant)",
     "     list                         Bundles: name, hash, members, binaries, last use",
     "     show NAME|HASH               Members in load order, binaries",
     "     delete NAME                  Remove a bundle (its blobs become evictable)",
     "     gc --keep N | --older-than 30d   Drop old bundles and their builds",
     "   Every subcommand takes --json.  Start sqlink with --bundle NAME to load one.",
+    "   Alone, .bundle shows the bundle a baked sqlink embeds.",
   ],
   run(ctx, args) {
+    if (args.length === 0) return status(ctx);
     if (args[0] === "save") return save(args.slice(1), ctx);
-    return runScriptCommand(ctx.state, ["bundle", ...args]);
+    return runScriptCommand(ctx.state, ["bundle", ...args], ctx.host.launch);
   },
 };

@@ -25,5 +25,5 @@ export const casDotCommand: DotCommand = {
     "     import FILE [--as NAME]       Add a bundle archive's blobs and bundle, verified first",
     "   Every subcommand takes --json.  See .cas SUBCOMMAND --help",
   ],
-  run: (ctx, args) => runScriptCommand(ctx.state, ["cas", ...args]),
+  run: (ctx, args) => runScriptCommand(ctx.state, ["cas", ...args], ctx.host.launch),
 };

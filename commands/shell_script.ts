@@ -6,6 +6,7 @@
  */
 import type { DotStatus } from "../lib/shell/dot/registry.ts";
 import type { ShellState } from "../lib/shell/state.ts";
+import type { Launch } from "../lib/build/grant.ts";
 
 /** Run `fn` with commands/output.ts writing to the shell's output and error sinks. */
 export async function withShellOutput<T>(state: ShellState, fn: () => T | Promise<T>): Promise<T> {
@@ -24,9 +25,16 @@ export async function withShellOutput<T>(state: ShellState, fn: () => T | Promis
   }, async () => await fn());
 }
 
-/** Run `sqlink <args…>` inside the shell; 0 when it succeeded, else 1. */
-export async function runScriptCommand(state: ShellState, args: string[]): Promise<DotStatus> {
+/**
+ * Run `sqlink <args…>` inside the shell, with the session's launch (its grants); 0 when it
+ * succeeded, else 1.
+ */
+export async function runScriptCommand(
+  state: ShellState,
+  args: string[],
+  launch: Launch,
+): Promise<DotStatus> {
   const { runCli } = await import("./cli.ts");
-  const code = await withShellOutput(state, () => runCli(args, { dotCommand: true }));
+  const code = await withShellOutput(state, () => runCli(args, { dotCommand: true, launch }));
   return code === 0 ? 0 : 1;
 }

@@ -2,13 +2,19 @@
 // @ts-types="@types/yargs"
 import type { CommandModule } from "yargs";
 import { collectMembers } from "../../lib/bundle/members.ts";
+import type { BuildOutcome } from "../../lib/build/build.ts";
+import type { Launch } from "../../lib/build/grant.ts";
 import { type Bundle, saveBundle } from "../../lib/bundle/registry.ts";
 import type { CasConnection } from "../../lib/cas/connection.ts";
 import { openCas } from "../../lib/cas/service.ts";
+import type { CasStore } from "../../lib/cas/store.ts";
+import { SqlinkError } from "../../lib/errors.ts";
 import type { ExtensionSet } from "../../lib/ext/loaded.ts";
 import { cacheRoot } from "../../lib/paths.ts";
 import type { CasArgs } from "../cas.ts";
 import { line, printJson } from "../output.ts";
+import { bake, buildJson, reportBuild } from "../bake.ts";
+import { cliLaunch } from "../cli.ts";
 
 interface SaveArgs extends CasArgs {
   name: string;
@@ -33,11 +39,48 @@ export function saveSet(
   );
 }
 
+/** What a save did: the bundle, and its build when the session may bake. */
+export interface SaveOutcome {
+  bundle: Bundle;
+  created: boolean;
+  build?: BuildOutcome;
+}
+
+/**
+ * Save `set` as bundle `name`, then bake it when the session was granted spawn-build
+ * (SPEC §6.3) unless `noBuild`; shared with `.bundle save`. A failed build keeps the
+ * save and says so.
+ */
+export async function saveAndBake(
+  cas: CasStore,
+  name: string,
+  set: ExtensionSet,
+  launch: Launch,
+  noBuild: boolean,
+): Promise<SaveOutcome> {
+  const saved = saveSet(cas, name, set);
+  if (noBuild || !launch.grants.has("spawn-build")) return saved;
+  try {
+    return { ...saved, build: await bake(cas, saved.bundle, launch) };
+  } catch (err) {
+    if (!(err instanceof SqlinkError)) throw err;
+    throw new SqlinkError(
+      err.code,
+      `Saved bundle "${name}", but could not bake it: ${err.message}`,
+      {
+        hint: err.hint ?? `Bake it later with \`sqlink --grant spawn-build bundle build ${name}\``,
+        details: { ...err.details, saved: saved.bundle.name, setHash: saved.bundle.setHash },
+        cause: err,
+      },
+    );
+  }
+}
+
 /** What a save says, in text or JSON; shared with `.bundle save`. */
-export function reportSave(outcome: { bundle: Bundle; created: boolean }, json: boolean): void {
-  const { bundle, created } = outcome;
+export function reportSave(outcome: SaveOutcome, json: boolean): void {
+  const { bundle, created, build } = outcome;
   if (json) {
-    printJson({ ok: true, created, bundle });
+    printJson({ ok: true, created, bundle, build: build ? buildJson(build) : null });
     return;
   }
   const names = bundle.members.map((m) => m.extensionName).join(", ");
@@ -48,6 +91,7 @@ export function reportSave(outcome: { bundle: Bundle; created: boolean }, json: 
         bundle.setHash.slice(0, 12)
       }); nothing changed`,
   );
+  if (build) reportBuild(build);
 }
 
 /** The save subcommand. */
@@ -61,11 +105,12 @@ export const saveCommand: CommandModule<CasArgs, SaveArgs> = {
       .option("no-build", {
         type: "boolean",
         default: false,
-        describe: "Do not bake a binary (baking needs --grant spawn-build)",
+        describe: "Do not bake a binary (saving bakes only with --grant spawn-build)",
       }) as never,
-  handler: (argv) => {
+  handler: async (argv) => {
     const cas = openCas({ cas: argv.cas });
     const set = collectMembers(cas, cacheRoot(), argv.members.map(String));
-    reportSave(saveSet(cas, String(argv.name), set), argv.json);
+    const outcome = await saveAndBake(cas, String(argv.name), set, cliLaunch(), argv["no-build"]);
+    reportSave(outcome, argv.json);
   },
 };

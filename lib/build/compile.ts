@@ -97,7 +97,10 @@ const ESC = String.fromCharCode(27);
 /** What a failed `deno compile` said, as one error. */
 export function compileFailure(output: string, code: number, target: Target): SqlinkError {
   // deno colours its output even with NO_COLOR in places; its stack backtrace is noise.
-  const text = output.replaceAll(ESC, "").replace(/\[[0-9;]*m/g, "").replace(/\n?Stack backtrace:[\s\S]*$/, "");
+  const text = output.replaceAll(ESC, "").replace(/\[[0-9;]*m/g, "").replace(
+    /\n?Stack backtrace:[\s\S]*$/,
+    "",
+  );
   const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
   const network = lines.find((l) =>
     /dns error|error sending request|Connect|timed out|network/i.test(l)

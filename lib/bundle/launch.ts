@@ -14,6 +14,7 @@ import type { CasStore } from "../cas/store.ts";
 import { checkFfiAllowed, ExtensionSet, type LoadedExtension } from "../ext/loaded.ts";
 import { materializedDir, memberFileName } from "../ext/location.ts";
 import { stampMatches } from "../ext/stamp.ts";
+import { bundleBinary } from "../build/binary.ts";
 import {
   type Bundle,
   findBundle,
@@ -84,35 +85,70 @@ function notBuilt(bundle: Bundle, target: string): SqlinkError {
     `Bundle "${bundle.name}" is not built for ${target}: it has no baked binary`,
     {
       hint:
-        `Launch with --bundle-load ${bundle.name} to load its members instead (baking comes with \`.bundle build\`)`,
+        `Bake it with \`sqlink --grant spawn-build bundle build ${bundle.name}\` (\`.bundle build ${bundle.name}\` in a shell started with --grant spawn-build), or launch with --bundle-load ${bundle.name} to load its members instead`,
     },
   );
 }
 
+function changedBinary(bundle: Bundle, path: string): SqlinkError {
+  return new SqlinkError(
+    "ECHANGED",
+    `The baked binary of bundle "${bundle.name}" is missing or changed since it was built: ${path}`,
+    {
+      hint:
+        `Bake it again with \`sqlink --grant spawn-build bundle build ${bundle.name}\`, or launch with --bundle-load ${bundle.name} to load its members instead`,
+    },
+  );
+}
+
+/** How a launch goes on: run the bundle's baked binary, or load a set into the shell. */
+export type LaunchPlan =
+  | { kind: "baked"; binary: string; bundle: Bundle }
+  | { kind: "load"; set: ExtensionSet; notice?: string };
+
 /**
- * The extension set a launch starts with: the bundle's members, then each `--load` file
- * (checked by loading it into a scratch connection, so a bad file stops the launch before
- * any database is touched).
+ * How to start: with `--bundle` (auto) or `--bundle-baked`, the bundle's recorded baked
+ * binary for this machine when it is intact; otherwise the extension set to load: the
+ * bundle's members, then each `--load` file (checked by loading it into a scratch
+ * connection, so a bad file stops the launch before any database is touched), after
+ * `initial` (a baked program's embedded set).
  */
 export async function prepareLaunch(
   context: LaunchContext,
   request: LaunchRequest,
-): Promise<ExtensionSet> {
-  const set = new ExtensionSet();
-  const first = request.bundle?.ref ?? request.loads[0];
-  // Without FFI nothing can load: say so before the cache is touched.
-  if (first !== undefined) checkFfiAllowed(first);
+  initial: ExtensionSet = new ExtensionSet(),
+): Promise<LaunchPlan> {
+  const set = initial;
+  let notice: string | undefined;
   if (request.bundle) {
     const bundle = findBundle(context.cas, request.bundle.ref);
-    if (request.bundle.mode === "baked") throw notBuilt(bundle, hostTarget());
+    if (request.bundle.mode !== "load") {
+      const target = hostTarget();
+      const binary = bundleBinary(bundle, target);
+      if (binary.state === "intact") {
+        touchBundle(context.cas, bundle);
+        return { kind: "baked", binary: binary.path, bundle };
+      }
+      if (request.bundle.mode === "baked") {
+        throw binary.state === "none"
+          ? notBuilt(bundle, target)
+          : changedBinary(bundle, binary.path);
+      }
+      if (binary.state === "changed") {
+        notice = `${changedBinary(bundle, binary.path).message}; loading its members instead`;
+      }
+    }
+    // Without FFI nothing can load: say so before the cache is touched.
+    checkFfiAllowed(request.bundle.ref);
     await addBundle(context, bundle, set);
   }
   if (request.loads.length > 0) {
+    checkFfiAllowed(request.loads[0]);
     const [{ loadFilesInto }, store] = await Promise.all([
       import("../ext/load.ts"),
       context.store(),
     ]);
     loadFilesInto(store, context.root, set, request.loads);
   }
-  return set;
+  return { kind: "load", set, notice };
 }

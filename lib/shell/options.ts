@@ -9,6 +9,7 @@ import { SqlinkError } from "../errors.ts";
 import type { ModeName } from "./format/settings.ts";
 import type { ShellState } from "./state.ts";
 import { clip19 } from "./arg_values.ts";
+import { type Capability, parseGrant } from "../build/grant.ts";
 
 /** Options that take a value, for both passes. */
 const VALUE_OPTIONS = new Set(["-separator", "-nullvalue", "-newline", "-cmd", "-init"]);
@@ -60,6 +61,10 @@ export interface ShellArgs {
   loads: string[];
   /** `--bundle REF` (auto), `--bundle-load REF`, `--bundle-baked REF`. */
   bundle: BundleLaunch | null;
+  /** `--grant CAP`: capabilities granted to the session (SPEC §7). */
+  grants: Set<Capability>;
+  /** The arguments without the bundle options: what a bundle's baked binary is run with. */
+  forwarded: string[];
 }
 
 /** How to launch with a bundle (SPEC §6.4). */
@@ -119,7 +124,10 @@ export function parseShellArgs(argv: string[]): ShellArgs {
     steps: [],
     loads: [],
     bundle: null,
+    grants: new Set(),
+    forwarded: [],
   };
+  const bundleWords = new Set<number>();
   // `--bundle-load NAME`, or `--bundle NAME --bundle-load` (then the mode is a plain flag).
   const bundleNamed = argv.some((word) => normalizeOption(word) === "-bundle");
   for (let i = 0; i < argv.length; i++) {
@@ -136,6 +144,8 @@ export function parseShellArgs(argv: string[]): ShellArgs {
       if (takesValue && i + 1 >= argv.length) {
         throw new SqlinkError("EUSAGE", `missing argument to ${word}`, { exitCode: 1 });
       }
+      bundleWords.add(i);
+      if (takesValue) bundleWords.add(i + 1);
       const ref = takesValue ? argv[++i] : args.bundle?.ref ?? "";
       if (takesValue && args.bundle?.ref && args.bundle.ref !== ref) {
         throw new SqlinkError(
@@ -148,6 +158,13 @@ export function parseShellArgs(argv: string[]): ShellArgs {
       }
       const current = args.bundle?.mode ?? "auto";
       args.bundle = { ref, mode: mode === "auto" ? current : mode };
+      continue;
+    }
+    if (name === "-grant" || name.startsWith("-grant=")) {
+      if (name === "-grant" && i + 1 >= argv.length) {
+        throw new SqlinkError("EUSAGE", `missing argument to ${word}`, { exitCode: 1 });
+      }
+      args.grants.add(parseGrant(name === "-grant" ? argv[++i] : name.slice("-grant=".length)));
       continue;
     }
     if (name === "-load") {
@@ -183,6 +200,7 @@ export function parseShellArgs(argv: string[]): ShellArgs {
     else if (FLAG_OPTIONS.has(name)) args.steps.push({ kind: "option", name });
     else args.steps.push({ kind: "unknown", name });
   }
+  args.forwarded = argv.filter((_, i) => !bundleWords.has(i));
   return args;
 }
 

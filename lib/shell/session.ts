@@ -6,6 +6,8 @@
 import type { DatabaseSync } from "node:sqlite";
 import { SqlinkError } from "../errors.ts";
 import type { ExtensionSet } from "../ext/loaded.ts";
+import type { EmbeddedBundle } from "../build/embedded.ts";
+import type { Launch } from "../build/grant.ts";
 import { openShellDatabase } from "./database.ts";
 import type { DotContext, DotRegistry, ShellHost } from "./dot/registry.ts";
 import { dotCommandWords } from "./dot/line.ts";
@@ -39,6 +41,10 @@ export class ShellSession implements ShellHost {
    * extension machinery).
    */
   extensions: ExtensionSet | null = null;
+  /** How the shell was started (what `.bundle build` may do, and how to relaunch). */
+  launch: Launch = { argv: [], grants: new Set() };
+  /** The bundle this program embeds, when it is a baked sqlink. */
+  embedded: EmbeddedBundle | null = null;
 
   constructor(options: SessionOptions) {
     this.#loadRegistry = options.registry;

@@ -2,6 +2,8 @@
  * The one registry of dot-commands. Each command is a small module that registers here;
  * `.help` is built from it, and later issues add `.load`, `.bundle` and `.cas` the same way.
  */
+import type { EmbeddedBundle } from "../../build/embedded.ts";
+import type { Launch } from "../../build/grant.ts";
 import type { ExtensionSet } from "../../ext/loaded.ts";
 import type { ShellState } from "../state.ts";
 
@@ -18,6 +20,10 @@ export interface ShellHost {
   openDatabase(path: string, options: { readOnly?: boolean; newFile?: boolean }): void;
   /** The session's loaded extensions (null until the first `.load`). */
   extensions: ExtensionSet | null;
+  /** How the shell was started: its arguments and granted capabilities. */
+  launch: Launch;
+  /** The bundle this program embeds, when it is a baked sqlink. */
+  embedded: EmbeddedBundle | null;
 }
 
 /** The context a dot-command runs in. */
