@@ -2,6 +2,7 @@
 // @ts-types="@types/yargs"
 import type { CommandModule } from "yargs";
 import { findBundle, listBundles, missingMembers } from "../../lib/bundle/registry.ts";
+import { bundleBinary } from "../../lib/build/binary.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import type { CasArgs } from "../cas.ts";
 import { formatTime, line, out, printJson, table } from "../output.ts";
@@ -27,6 +28,11 @@ export const showCommand: CommandModule<CasArgs, ShowArgs> = {
     const aliases = listBundles(cas).filter((b) =>
       b.setHash === bundle.setHash && b.name !== bundle.name
     ).map((b) => b.name);
+    // intact: the file sqlink installed; changed: replaced, modified or gone since.
+    const binaries = bundle.binaries.map((b) => ({
+      ...b,
+      state: bundleBinary(bundle, b.targetTriple).state,
+    }));
     if (argv.json) {
       printJson({
         ok: true,
@@ -34,6 +40,7 @@ export const showCommand: CommandModule<CasArgs, ShowArgs> = {
           ...bundle,
           aliases,
           members: bundle.members.map((m) => ({ ...m, present: !missing.has(m.contentHash) })),
+          binaries,
         },
       });
       return;
@@ -60,8 +67,8 @@ export const showCommand: CommandModule<CasArgs, ShowArgs> = {
     }
     line(`binaries:   ${bundle.binaries.length}`);
     out(indent(table(
-      ["TARGET", "PATH", "BUILT"],
-      bundle.binaries.map((b) => [b.targetTriple, b.binaryPath, formatTime(b.builtAt)]),
+      ["TARGET", "PATH", "BUILT", "STATE"],
+      binaries.map((b) => [b.targetTriple, b.binaryPath, formatTime(b.builtAt), b.state]),
     )));
   },
 };

@@ -102,8 +102,12 @@ export function compileFailure(output: string, code: number, target: Target): Sq
     "",
   );
   const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  // deno's own words for a failed download; never a source location (a file may be
+  // called connection.ts).
   const network = lines.find((l) =>
-    /dns error|error sending request|Connect|timed out|network/i.test(l)
+    !/\bat file:\/\//.test(l) &&
+    /error sending request for url|dns error|tcp connect error|client error \(Connect\)|operation timed out/
+      .test(l)
   );
   const details = { exitCode: code, output: text.trim() };
   if (/denort|Setting up base binary|dl\.deno\.land/.test(text) && network) {
@@ -112,7 +116,7 @@ export function compileFailure(output: string, code: number, target: Target): Sq
       `deno compile could not download Deno's runtime for ${target}: ${lastCause(network)}`,
       {
         hint:
-          `Bake where Deno can reach dl.deno.land (it caches the runtime for later builds), or set DENORT_BIN to a denort executable for ${target}`,
+          `Compile where Deno can reach dl.deno.land (it caches the runtime for later builds), or set DENORT_BIN to a denort executable for ${target}`,
         details,
       },
     );
@@ -121,7 +125,10 @@ export function compileFailure(output: string, code: number, target: Target): Sq
     return new SqlinkError(
       "EOFFLINE",
       `deno compile could not fetch what sqlink's source needs: ${lastCause(network)}`,
-      { hint: "Bake where the npm registry can be reached, or warm Deno's cache first", details },
+      {
+        hint: "Compile where the npm registry can be reached, or warm Deno's cache first",
+        details,
+      },
     );
   }
   const error = lines.find((l) => /^error:/i.test(l)) ?? lines.at(-1) ?? "no output";

@@ -12,7 +12,7 @@
  * The staged program of a build carries the same snapshot, so a baked program (or the
  * staged program run under `deno run`) can bake in turn.
  */
-import { dirname, join, relative, sep } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ensurePrivateDir } from "../fs.ts";
@@ -23,8 +23,8 @@ export const SNAPSHOT_FILE = "source.snapshot";
 /** What a program needs to run sqlink: the entry, the config and lock, and the two trees. */
 const SOURCE_ROOTS = ["main.ts", "deno.json", "deno.lock", "lib", "commands"];
 
-/** Files under the source roots that belong in a build. */
-const SOURCE_FILE = /\.(?:ts|json)$/;
+/** Files under the source roots that are not sqlink (editor and OS droppings). */
+const NOT_SOURCE = /(?:^\.|~$|\.swp$)/;
 
 const FORMAT = "sqlink-source/1";
 
@@ -73,7 +73,7 @@ function walkSource(root: string): SourceSnapshot {
     if (info.isDirectory) {
       const names = [...Deno.readDirSync(path)].map((e) => e.name).sort();
       for (const name of names) visit(join(path, name));
-    } else if (info.isFile && (top || SOURCE_FILE.test(path))) {
+    } else if (info.isFile && (top || !NOT_SOURCE.test(basename(path)))) {
       files.set(relative(root, path).split(sep).join("/"), Deno.readTextFileSync(path));
     }
   };

@@ -1,5 +1,6 @@
 /**
- * Start-up with a bundle: `sqlink --bundle-load B :memory: "select 1"`, where B holds three
+ * Start-up with a bundle: `sqlink --bundle B :memory: "select 1"` (auto: B has no baked
+ * binary, so its members load), where B holds three
  * real extensions (sqlite-vec, sqlite-lines, sqlite-path), against the plain
  * `sqlink :memory: "select 1"`, interleaved in the same run. The blobs are materialized
  * once before timing, as on any machine after its first launch. Target: at most 20 ms
@@ -32,7 +33,7 @@ export async function measureBundleStartup(reps: number): Promise<BundleStartupR
     }).output();
     if (!saved.success) throw new Error("saving the benchmark bundle failed");
     const plain = [...SHELL_PERMISSIONS, MAIN, ":memory:", "select 1"];
-    const bundle = [...SHELL_PERMISSIONS, MAIN, "--bundle-load", "b3", ":memory:", "select 1"];
+    const bundle = [...SHELL_PERMISSIONS, MAIN, "--bundle", "b3", ":memory:", "select 1"];
     await timeOnce(plain, env);
     await timeOnce(bundle, env);
     const result: BundleStartupResult = { plainMs: [], bundleMs: [] };
@@ -55,7 +56,7 @@ export function bundleStartupReport(r: BundleStartupResult): string {
     `  sqlink :memory: "select 1"                  ${fmt(median(r.plainMs))} / ${
       fmt(Math.min(...r.plainMs))
     }`,
-    `  sqlink --bundle-load b3 :memory: "select 1" ${fmt(median(r.bundleMs))} / ${
+    `  sqlink --bundle b3 :memory: "select 1"      ${fmt(median(r.bundleMs))} / ${
       fmt(Math.min(...r.bundleMs))
     }`,
     `  extra ${fmt(extra)} (target ≤ ${TARGET_EXTRA_MS} ms): ${

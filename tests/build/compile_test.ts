@@ -62,6 +62,16 @@ Deno.test("compileFailure: a real syntax error is ECOMPILE naming the parse erro
   assert.ok(err.hint?.startsWith("deno's output ends: "), err.hint);
 });
 
+Deno.test("compileFailure: a syntax error in a file named connection.ts is not a network failure", async () => {
+  using dir = tempDir();
+  Deno.writeTextFileSync(join(dir.path, "connection.ts"), "let = ;\n");
+  const run = await denoCompile(dir.path, `import "./connection.ts";\n`);
+  assert.notEqual(run.code, 0, run.text);
+  assert.match(run.text, /connection\.ts/);
+  const err = compileFailure(run.text, run.code, "x86_64-unknown-linux-gnu");
+  assert.equal(err.code, "ECOMPILE", err.message);
+});
+
 /** What a child deno needs to find its cache, when nothing else is passed on. */
 function cacheEnv(): Record<string, string> {
   const names = ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"];
