@@ -28,7 +28,7 @@ import { basename, join, relative, resolve } from "node:path";
 import { fsError, UsageError } from "../lib/errors.ts";
 import { pathExists, removeQuietly, tempSibling } from "../lib/fs.ts";
 import { installBinary } from "../lib/build/binary.ts";
-import { compile, findDeno } from "../lib/build/compile.ts";
+import { compile, discardOutput, findDeno } from "../lib/build/compile.ts";
 import { readSource, type SourceSnapshot } from "../lib/build/source.ts";
 import { stageBuild } from "../lib/build/stage.ts";
 import { checkTarget, programName, type Target, TARGETS } from "../lib/build/targets.ts";
@@ -125,7 +125,7 @@ export async function release(options: ReleaseOptions = {}): Promise<Release> {
     if (installed.length > 0) removeQuietly(join(out, SUMS_FILE));
     throw err;
   } finally {
-    for (const temp of temps) removeLeftovers(temp);
+    for (const temp of temps) discardOutput(temp);
     if (!released && madeOut) removeQuietly(out);
   }
 }
@@ -170,19 +170,6 @@ function writeAtomically(path: string, text: string): void {
   } catch (err) {
     removeQuietly(temp);
     throw fsError(err, "write", path);
-  }
-}
-
-/** `temp`, and the `<temp>.tmp-<random>` file deno compile writes before its own rename. */
-function removeLeftovers(temp: string): void {
-  const dir = resolve(temp, "..");
-  const name = basename(temp);
-  try {
-    for (const entry of Deno.readDirSync(dir)) {
-      if (entry.name.startsWith(name)) removeQuietly(join(dir, entry.name));
-    }
-  } catch {
-    // The directory is gone, and its leftovers with it.
   }
 }
 

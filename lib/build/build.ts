@@ -18,7 +18,7 @@ import {
   installBinary,
   recordBinary,
 } from "./binary.ts";
-import { compile, findDeno } from "./compile.ts";
+import { compile, discardOutput, findDeno } from "./compile.ts";
 import { ensureRunPermission, type Launch, requireGrant } from "./grant.ts";
 import { readSource, type SourceSnapshot } from "./source.ts";
 import { embeddedFile, type EmbeddedManifest, stageBuild, type StagedBuild } from "./stage.ts";
@@ -182,7 +182,7 @@ export async function buildBundle(
     return { bundle, target, path: final, digest, reused: false };
   } finally {
     if (staged) removeTree(staged.dir);
-    removeLeftovers(dir, temp);
+    discardOutput(temp);
     // A failed first build leaves no empty directories behind either.
     if (!installed) removeEmpty(dir, join(root, "builds", bundle.setHash));
   }
@@ -195,17 +195,5 @@ function removeEmpty(...dirs: string[]): void {
     } catch {
       return; // not empty (another build's files), or gone
     }
-  }
-}
-
-/** The temporary output and any temporary file deno made beside it. */
-function removeLeftovers(dir: string, temp: string): void {
-  const name = temp.slice(dir.length + 1);
-  try {
-    for (const entry of Deno.readDirSync(dir)) {
-      if (entry.name.startsWith(name)) removeTree(join(dir, entry.name));
-    }
-  } catch {
-    // The directory is gone: nothing is left in it.
   }
 }

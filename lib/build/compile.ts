@@ -3,7 +3,9 @@
  * turning its failures (no `deno`, no network for Deno's runtime download, a compile
  * error) into one clear error each.
  */
+import { basename, dirname, join } from "node:path";
 import { SqlinkError } from "../errors.ts";
+import { removeQuietly } from "../fs.ts";
 import { whichOnPath } from "./grant.ts";
 import type { Target } from "./targets.ts";
 
@@ -144,4 +146,20 @@ export function compileFailure(output: string, code: number, target: Target): Sq
 
 function lastCause(line: string): string {
   return line.replace(/^\d+:\s*/, "").replace(/^error:\s*/i, "");
+}
+
+/**
+ * Remove a compile's output and the `<output>.tmp-<random>` file deno writes before its own
+ * rename (a failed or interrupted compile can leave either); never throws.
+ */
+export function discardOutput(output: string): void {
+  const dir = dirname(output);
+  const name = basename(output);
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (entry.name.startsWith(name)) removeQuietly(join(dir, entry.name));
+    }
+  } catch {
+    // The directory is gone, and the leftovers with it.
+  }
 }
