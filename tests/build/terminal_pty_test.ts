@@ -62,23 +62,17 @@ Deno.test("pty: a build shows its steps on a terminal, and none when piped", asy
   assert.match(piped.stderr, /^error: /);
 });
 
+/** `sqlink --grant spawn-build bundle build b` at a terminal, without --allow-run. */
+function buildWithoutRun(env: Record<string, string>): PtySession {
+  const args = ["--grant", "spawn-build", "bundle", "build", "b"];
+  return new PtySession([Deno.execPath(), "run", "--quiet", ...NO_RUN, MAIN, ...args], {
+    env: { ...env, NO_COLOR: "1" },
+  });
+}
+
 Deno.test("pty: without --allow-run Deno asks; no means one error naming --allow-run", async () => {
   using cache = await cacheWithBundle();
-  await using shell = new PtySession(
-    [
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      ...NO_RUN,
-      MAIN,
-      "--grant",
-      "spawn-build",
-      "bundle",
-      "build",
-      "b",
-    ],
-    { env: { ...cache.env, NO_COLOR: "1" } },
-  );
+  await using shell = buildWithoutRun(cache.env);
   await shell.expect(/requests run access to .*deno/);
   await answer(shell, "n");
   const exit = await shell.wait(120_000);
@@ -93,21 +87,7 @@ Deno.test("pty: without --allow-run Deno asks; no means one error naming --allow
 Deno.test("pty: without --allow-run Deno asks; yes lets the build go on", async () => {
   using cache = await cacheWithBundle();
   using offline = await offlineCompileEnv();
-  await using shell = new PtySession(
-    [
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      ...NO_RUN,
-      MAIN,
-      "--grant",
-      "spawn-build",
-      "bundle",
-      "build",
-      "b",
-    ],
-    { env: { ...offline.env, ...cache.env, NO_COLOR: "1" } },
-  );
+  await using shell = buildWithoutRun({ ...offline.env, ...cache.env });
   await shell.expect(/requests run access to .*deno/);
   await answer(shell, "y");
   const exit = await shell.wait(120_000);
