@@ -86,9 +86,18 @@ export const bundleDotCommand: DotCommand = {
     "   Every subcommand takes --json.  Start sqlink with --bundle NAME to load one.",
     "   Alone, .bundle shows the bundle a baked sqlink embeds.",
   ],
-  run(ctx, args) {
+  async run(ctx, args) {
+    if (args.some((a) => /^--?grant(?:=|$)/.test(a))) {
+      // A capability belongs to the session, granted by the person who started it.
+      const { relaunchCommand } = await import("../lib/build/grant.ts");
+      ctx.state.stderr.write(
+        "Error: Capabilities are granted when sqlink starts, not by a dot-command\n" +
+          `hint: Relaunch with: ${relaunchCommand(ctx.host.launch, "spawn-build")}\n`,
+      );
+      return 1;
+    }
     if (args.length === 0) return status(ctx);
-    if (args[0] === "save") return save(args.slice(1), ctx);
-    return runScriptCommand(ctx.state, ["bundle", ...args], ctx.host.launch);
+    if (args[0] === "save") return await save(args.slice(1), ctx);
+    return await runScriptCommand(ctx.state, ["bundle", ...args], ctx.host.launch);
   },
 };

@@ -1,7 +1,7 @@
 /** `sqlink bundle save NAME MEMBER...`: save a set of extensions under a name. */
 // @ts-types="@types/yargs"
 import type { CommandModule } from "yargs";
-import { collectMembers } from "../../lib/bundle/members.ts";
+import { cacheLoadedBlobs, collectMembers } from "../../lib/bundle/members.ts";
 import type { BuildOutcome } from "../../lib/build/build.ts";
 import type { Launch } from "../../lib/build/grant.ts";
 import { type Bundle, saveBundle } from "../../lib/bundle/registry.ts";
@@ -19,7 +19,7 @@ import { cliLaunch } from "../cli.ts";
 interface SaveArgs extends CasArgs {
   name: string;
   members: string[];
-  "no-build": boolean;
+  build: boolean;
 }
 
 /** Save the extensions of `set` (in load order) as bundle `name`; shared with `.bundle save`. */
@@ -58,6 +58,7 @@ export async function saveAndBake(
   launch: Launch,
   noBuild: boolean,
 ): Promise<SaveOutcome> {
+  cacheLoadedBlobs(cas, set);
   const saved = saveSet(cas, name, set);
   if (noBuild || !launch.grants.has("spawn-build")) return saved;
   try {
@@ -102,15 +103,16 @@ export const saveCommand: CommandModule<CasArgs, SaveArgs> = {
   builder: (y) =>
     y.positional("name", { type: "string", demandOption: true, describe: "The bundle's name" })
       .positional("members", { type: "string", array: true, demandOption: true })
-      .option("no-build", {
+      .option("build", {
+        // yargs reads --no-build as build=false.
         type: "boolean",
-        default: false,
-        describe: "Do not bake a binary (saving bakes only with --grant spawn-build)",
+        default: true,
+        describe: "Bake the bundle too when granted spawn-build (--no-build: never)",
       }) as never,
   handler: async (argv) => {
     const cas = openCas({ cas: argv.cas });
     const set = collectMembers(cas, cacheRoot(), argv.members.map(String));
-    const outcome = await saveAndBake(cas, String(argv.name), set, cliLaunch(), argv["no-build"]);
+    const outcome = await saveAndBake(cas, String(argv.name), set, cliLaunch(), !argv.build);
     reportSave(outcome, argv.json);
   },
 };

@@ -4,6 +4,7 @@
  * error) into one clear error each.
  */
 import { basename, dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { SqlinkError } from "../errors.ts";
 import { removeQuietly } from "../fs.ts";
 import { whichOnPath } from "./grant.ts";
@@ -90,7 +91,10 @@ export async function compile(request: CompileRequest): Promise<void> {
     });
   }
   if (result.success) return;
-  const text = new TextDecoder().decode(result.stderr) + new TextDecoder().decode(result.stdout);
+  // The staging directory is gone when the user reads this: name its files as sqlink's.
+  const stage = pathToFileURL(request.stageDir).href;
+  const text = (new TextDecoder().decode(result.stderr) + new TextDecoder().decode(result.stdout))
+    .replaceAll(`${stage}/`, "").replaceAll(`${request.stageDir}/`, "");
   throw compileFailure(text, result.code, request.target);
 }
 

@@ -4,7 +4,10 @@
  * into a scratch connection first, so only sets that work are saved.
  */
 import type { CasStore } from "../cas/store.ts";
+import { blake3Hex } from "../cas/blake3.ts";
+import { missingMembers } from "./registry.ts";
 import { loadExtensionFile } from "../ext/load.ts";
+import { checkLoadable, HEADER_BYTES } from "../ext/header.ts";
 import { ExtensionSet, loadInto, scratchConnection } from "../ext/loaded.ts";
 import { memberFileName } from "../ext/location.ts";
 import { materialize } from "../ext/materialize.ts";
@@ -21,10 +24,13 @@ export function collectMembers(cas: CasStore, root: string, refs: readonly strin
       }
       const name = ref.slice("extension:".length);
       const info = cas.resolve(ref);
+      // As for a file: a library for another machine is named as such, never handed to dlopen.
+      const bytes = cas.readKey(info.blake3);
+      checkLoadable(ref, bytes.subarray(0, HEADER_BYTES));
       const ext = {
         name,
         blake3: info.blake3,
-        path: materialize(cas, root, info.blake3, memberFileName(name)),
+        path: materialize(cas, root, info.blake3, memberFileName(name), bytes),
         entryPoint: null,
         origin: ref,
       };
@@ -36,4 +42,28 @@ export function collectMembers(cas: CasStore, root: string, refs: readonly strin
     scratch.close();
   }
   return set;
+}
+
+/**
+ * Put back into the cache the blobs of loaded members it no longer holds (a baked
+ * program's embedded extensions, which it never cached; a blob evicted since its load),
+ * from their verified materialized copies, so that the set a session runs can be saved.
+ * A copy that no longer hashes to its key is left out (the save then names it missing).
+ */
+export function cacheLoadedBlobs(cas: CasStore, set: ExtensionSet): void {
+  const missing = missingMembers(
+    cas,
+    set.members.map((m) => ({ extensionName: m.name, contentHash: m.blake3, entryPoint: null })),
+  );
+  for (const member of missing) {
+    const ext = set.find(member.extensionName)!;
+    let bytes: Uint8Array;
+    try {
+      bytes = Deno.readFileSync(ext.path);
+    } catch {
+      continue;
+    }
+    if (blake3Hex(bytes) !== ext.blake3) continue;
+    cas.put(bytes, { uri: `extension:${ext.name}` });
+  }
 }

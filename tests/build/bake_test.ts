@@ -623,12 +623,9 @@ Deno.test("bundle delete removes the set's builds once no bundle names the set",
   assert.deepEqual(binaryRows(cache), []);
 });
 
-// BUG (commands/bundle/save.ts): yargs reads `--no-build` as the negation of an option
-// "build" that does not exist, so `sqlink bundle save NAME MEMBER --no-build` is refused
-// with `Unknown argument "build"` (exit 2). Enable this test once that is fixed.
+// yargs reads `--no-build` as the negation of an option "build", which must exist.
 Deno.test({
   name: "sqlink bundle save --no-build with the grant saves without building",
-  ignore: true,
   fn: async () => {
     const ext = await extensions();
     using cache = await cacheWith("team", [ext.vec9, ext.hello]);

@@ -107,6 +107,26 @@ Deno.test("staged program: the baked program of vec0 + lines0 + sqlinkhello (alt
     );
   });
 
+  await t.step(
+    "on a fresh machine it can save its embedded set: the blobs go into the cache",
+    async () => {
+      const root = join(cache.dir, "fresh-for-save");
+      const run = await program.shell([":memory:", ".bundle save mine --no-build"], { root });
+      assert.equal(run.stderr, "");
+      assert.equal(run.code, 0);
+      assert.match(run.stdout, new RegExp(`^saved bundle "mine": set ${setHash.slice(0, 12)}`));
+      const listed = await program.run(["bundle", "show", "mine", "--json"], { root });
+      assert.equal(listed.code, 0, listed.stderr);
+      const shown = JSON.parse(listed.stdout).bundle;
+      assert.deepEqual(
+        shown.members.map((
+          m: { contentHash: string; present: boolean },
+        ) => [m.contentHash, m.present]),
+        members.map((f) => [f.blake3, true]),
+      );
+    },
+  );
+
   await t.step("a warm cache: the second start uses the verified copies as they are", async () => {
     const before = members.map((f) => Deno.statSync(materializedAt(elsewhere, f)));
     const run = await program.shell([":memory:", "select vec_version(), goodbye('again')"], {

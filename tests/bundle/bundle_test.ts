@@ -258,6 +258,19 @@ Deno.test("sqlink bundle save: bad members are one error each, and nothing is sa
   assert.ok(!cache.state().artifacts.includes(ext.foreign.blake3));
 });
 
+Deno.test("sqlink bundle save extension:NAME bound to another machine's build names both machines", async () => {
+  const ext = await extensions();
+  using cache = new TestCache();
+  const put = await cache.cli("cas", "put", ext.foreign.path, "--uri", "extension:vec0");
+  assert.equal(put.code, 0, put.stderr);
+  const saved = await cache.cli("bundle", "save", "x", "extension:vec0");
+  assertCliError(
+    saved,
+    /^error: Cannot load "extension:vec0": it is an ELF 64-bit shared library for (AArch64|x86-64), and this machine needs/,
+  );
+  assert.deepEqual(cache.state().bundles, []);
+});
+
 Deno.test("sqlink bundle list and show: text and --json", async () => {
   const ext = await extensions();
   using cache = new TestCache();
