@@ -1,7 +1,7 @@
 /** `sqlink bundle save NAME MEMBER...`: save a set of extensions under a name. */
 // @ts-types="@types/yargs"
 import type { CommandModule } from "yargs";
-import { cacheLoadedBlobs, collectMembers } from "../../lib/bundle/members.ts";
+import { cacheEmbeddedBlobs, collectMembers } from "../../lib/bundle/members.ts";
 import type { BuildOutcome } from "../../lib/build/build.ts";
 import type { Launch } from "../../lib/build/grant.ts";
 import { type Bundle, saveBundle } from "../../lib/bundle/registry.ts";
@@ -58,7 +58,7 @@ export async function saveAndBake(
   launch: Launch,
   noBuild: boolean,
 ): Promise<SaveOutcome> {
-  cacheLoadedBlobs(cas, set);
+  cacheEmbeddedBlobs(cas, set);
   const saved = saveSet(cas, name, set);
   if (noBuild || !launch.grants.has("spawn-build")) return saved;
   try {

@@ -45,15 +45,15 @@ export function collectMembers(cas: CasStore, root: string, refs: readonly strin
 }
 
 /**
- * Put back into the cache the blobs of loaded members it no longer holds (a baked
- * program's embedded extensions, which it never cached; a blob evicted since its load),
- * from their verified materialized copies, so that the set a session runs can be saved.
- * A copy that no longer hashes to its key is left out (the save then names it missing).
+ * Put a baked program's embedded extensions into the cache (it runs them from verified
+ * materialized copies, and never cached them), so that the set it runs can be saved as a
+ * bundle. Other members whose blobs are gone stay missing: the save names them.
  */
-export function cacheLoadedBlobs(cas: CasStore, set: ExtensionSet): void {
+export function cacheEmbeddedBlobs(cas: CasStore, set: ExtensionSet): void {
+  const embedded = set.members.filter((m) => m.origin.startsWith("embedded:"));
   const missing = missingMembers(
     cas,
-    set.members.map((m) => ({ extensionName: m.name, contentHash: m.blake3, entryPoint: null })),
+    embedded.map((m) => ({ extensionName: m.name, contentHash: m.blake3, entryPoint: null })),
   );
   for (const member of missing) {
     const ext = set.find(member.extensionName)!;
@@ -63,6 +63,7 @@ export function cacheLoadedBlobs(cas: CasStore, set: ExtensionSet): void {
     } catch {
       continue;
     }
+    // A copy changed since it was verified is left out (and named missing by the save).
     if (blake3Hex(bytes) !== ext.blake3) continue;
     cas.put(bytes, { uri: `extension:${ext.name}` });
   }
