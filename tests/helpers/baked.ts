@@ -17,7 +17,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MAIN, type RunResult, tempDir } from "./cli.ts";
+import { collectRun, MAIN, type RunResult, tempDir } from "./cli.ts";
 import type { TestCache } from "./extensions.ts";
 import { closeCas, openCas } from "../../lib/cas/service.ts";
 import type { CasStore } from "../../lib/cas/store.ts";
@@ -44,8 +44,6 @@ export const NO_RUN_PERMISSIONS = [
   "--allow-ffi",
   "--allow-sys",
 ];
-
-const decoder = new TextDecoder();
 
 /** Run `fn` with the test cache's cas-cache opened in this process (closed after). */
 export function withCas<T>(cache: TestCache, fn: (cas: CasStore) => T): T {
@@ -85,33 +83,23 @@ export interface ProgramRunOptions {
 }
 
 /** Spawn `command args`, feed stdin, collect what it printed. */
-export async function runCommand(
+export function runCommand(
   command: string,
   args: string[],
   options: { env?: Record<string, string>; stdin?: string; cwd?: string; clearEnv?: boolean } = {},
 ): Promise<RunResult> {
-  const child = new Deno.Command(command, {
-    args,
-    env: options.env,
-    clearEnv: options.clearEnv,
-    cwd: options.cwd,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  return {
-    code: out.code,
-    signal: out.signal,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-    stdoutBytes: out.stdout,
-  };
+  return collectRun(
+    new Deno.Command(command, {
+      args,
+      env: options.env,
+      clearEnv: options.clearEnv,
+      cwd: options.cwd,
+      stdin: options.stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }),
+    options.stdin,
+  );
 }
 
 /** The environment sqlink runs with against `cache` (cache root `root`). */

@@ -51,13 +51,19 @@ export function sqlinkCommand(args: string[], options: RunOptions = {}): Deno.Co
 }
 
 /** Run sqlink with `args` and collect its output. */
-export async function runSqlink(args: string[], options: RunOptions = {}): Promise<RunResult> {
-  const child = sqlinkCommand(args, options).spawn();
-  if (options.stdin !== undefined) {
+export function runSqlink(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return collectRun(sqlinkCommand(args, options), options.stdin);
+}
+
+/** Spawn `command` (stdin piped when `stdin` is given), feed it `stdin`, collect its output. */
+export async function collectRun(
+  command: Deno.Command,
+  stdin?: string | Uint8Array,
+): Promise<RunResult> {
+  const child = command.spawn();
+  if (stdin !== undefined) {
     const writer = child.stdin.getWriter();
-    await writer.write(
-      typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin,
-    );
+    await writer.write(typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin);
     await writer.close();
   }
   const out = await child.output();
