@@ -41,16 +41,6 @@ export function casPath(flag?: string): string {
   return join(cacheRoot(), "cas.sqlite");
 }
 
-/** The directory an artifact is materialized into: `<root>/ext/<blake3>/`. */
-export function extensionDir(blake3: string): string {
-  return join(cacheRoot(), "ext", blake3);
-}
-
-/** The directory a baked binary lives in: `<root>/builds/<set_hash>/<target>/`. */
-export function buildDir(setHash: string, target: string): string {
-  return join(cacheRoot(), "builds", setHash, target);
-}
-
 /** The shell history file: `SQLINK_HISTORY`, else `~/.sqlink_history`. */
 export function historyPath(): string {
   return env("SQLINK_HISTORY") ?? join(home(), ".sqlink_history");

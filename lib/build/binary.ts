@@ -5,7 +5,7 @@
  * while its filesystem identity is the one stamped when it was installed: any write to it,
  * or its replacement, shows (see lib/ext/stamp.ts), and checking that costs one `stat`.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ensurePrivateDir, readFull, removeQuietly } from "../fs.ts";
 import { sql } from "../cas/statements.ts";
@@ -16,9 +16,14 @@ import { stampedDigest, stampPath, writeStamp } from "../ext/stamp.ts";
 import type { Bundle } from "../bundle/registry.ts";
 import { programName, type Target, targetBuild } from "./targets.ts";
 
+/** The directory of everything built from one set: `<root>/builds/<set_hash>/`. */
+export function setBuildDir(root: string, setHash: string): string {
+  return join(root, "builds", setHash);
+}
+
 /** Where the binary of `setHash` for `target` lives. */
 export function binaryPath(root: string, setHash: string, target: Target): string {
-  return join(root, "builds", setHash, target, programName(target));
+  return join(setBuildDir(root, setHash), target, programName(target));
 }
 
 /** What a bundle has for one target. */
@@ -27,16 +32,11 @@ export type BinaryStatus =
   | { state: "none" }
   | { state: "changed"; path: string };
 
-/** The digest of `path` when it is still the binary sqlink installed there. */
-export function intactDigest(path: string): string | undefined {
-  return stampedDigest(path);
-}
-
 /** The recorded binary of `bundle` for `target`, and whether it is intact. */
 export function bundleBinary(bundle: Bundle, target: string): BinaryStatus {
   const row = bundle.binaries.find((b) => b.targetTriple === target);
   if (!row) return { state: "none" };
-  const digest = intactDigest(row.binaryPath);
+  const digest = stampedDigest(row.binaryPath);
   return digest
     ? { state: "intact", path: row.binaryPath, digest }
     : { state: "changed", path: row.binaryPath };
@@ -62,7 +62,7 @@ export function findBuilt(
     ).all(bundle.setHash, target, bundle.id).map((r) => String(r.path))
   );
   for (const path of [...recorded, binaryPath(root, bundle.setHash, target)]) {
-    const digest = intactDigest(path);
+    const digest = stampedDigest(path);
     if (digest) return { path, digest };
   }
   return undefined;
@@ -149,7 +149,7 @@ export function installBinary(
 
 /** The directory a build of `setHash` for `target` is installed in, created 0700. */
 export function ensureTargetDir(root: string, setHash: string, target: Target): string {
-  const dir = join(root, "builds", setHash, target);
+  const dir = dirname(binaryPath(root, setHash, target));
   ensurePrivateDir(dir);
   return dir;
 }

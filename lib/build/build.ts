@@ -17,6 +17,7 @@ import {
   findBuilt,
   installBinary,
   recordBinary,
+  setBuildDir,
 } from "./binary.ts";
 import { compile, discardOutput, findDeno } from "./compile.ts";
 import { ensureRunPermission, type Launch, requireGrant } from "./grant.ts";
@@ -124,7 +125,7 @@ export function stageBundle(
   blobs: ReadonlyMap<string, Uint8Array> = memberBlobs(context.cas, bundle, target),
 ): StagedBuild {
   const source = (context.source ?? readSource)();
-  const dir = join(context.root, "builds", bundle.setHash, `.stage-${randomTag()}`);
+  const dir = join(setBuildDir(context.root, bundle.setHash), `.stage-${randomTag()}`);
   try {
     return stageBuild(dir, source, { manifest: manifestOf(bundle, target), blobs });
   } catch (err) {
@@ -184,7 +185,7 @@ export async function buildBundle(
     if (staged) removeTree(staged.dir);
     discardOutput(temp);
     // A failed first build leaves no empty directories behind either.
-    if (!installed) removeEmpty(dir, join(root, "builds", bundle.setHash));
+    if (!installed) removeEmpty(dir, setBuildDir(root, bundle.setHash));
   }
 }
 

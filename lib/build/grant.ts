@@ -68,7 +68,9 @@ export function programWords(): string[] {
     const name = exe.split(/[\\/]/).pop()!;
     return [whichOnPath(name) === exe ? name : exe];
   }
-  const main = decodeURIComponent(new URL(Deno.mainModule).pathname);
+  // Not node:url's fileURLToPath: this module is on the shell's start-up path.
+  let main = decodeURIComponent(new URL(Deno.mainModule).pathname);
+  if (Deno.build.os === "windows") main = main.slice(1).replaceAll("/", "\\");
   const cwd = Deno.cwd();
   const shown = main.startsWith(cwd + "/") ? main.slice(cwd.length + 1) : main;
   return ["deno", "run", "-A", shown];

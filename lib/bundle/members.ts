@@ -4,13 +4,13 @@
  * into a scratch connection first, so only sets that work are saved.
  */
 import type { CasStore } from "../cas/store.ts";
-import { blake3Hex } from "../cas/blake3.ts";
 import { missingMembers } from "./registry.ts";
 import { loadExtensionFile } from "../ext/load.ts";
 import { checkLoadable, HEADER_BYTES } from "../ext/header.ts";
 import { ExtensionSet, loadInto, scratchConnection } from "../ext/loaded.ts";
 import { memberFileName } from "../ext/location.ts";
 import { materialize } from "../ext/materialize.ts";
+import { stampMatches } from "../ext/stamp.ts";
 
 /** The extension set `refs` name, in order, each checked by loading it. */
 export function collectMembers(cas: CasStore, root: string, refs: readonly string[]): ExtensionSet {
@@ -57,14 +57,9 @@ export function cacheEmbeddedBlobs(cas: CasStore, set: ExtensionSet): void {
   );
   for (const member of missing) {
     const ext = set.find(member.extensionName)!;
-    let bytes: Uint8Array;
-    try {
-      bytes = Deno.readFileSync(ext.path);
-    } catch {
-      continue;
-    }
-    // A copy changed since it was verified is left out (and named missing by the save).
-    if (blake3Hex(bytes) !== ext.blake3) continue;
-    cas.put(bytes, { uri: `extension:${ext.name}` });
+    // A copy changed since it was verified at start is left out (the save names it missing);
+    // the put hashes what it stores.
+    if (!stampMatches(ext.path, ext.blake3)) continue;
+    cas.put(Deno.readFileSync(ext.path), { uri: `extension:${ext.name}` });
   }
 }

@@ -4,11 +4,11 @@
  * the same set under it again is a no-op, a different set is an error.
  */
 import type { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
 import { SqlinkError, UsageError } from "../errors.ts";
 import { sql } from "../cas/statements.ts";
 import type { CasConnection } from "../cas/connection.ts";
 import { setHash } from "./set_hash.ts";
+import { setBuildDir } from "../build/binary.ts";
 
 /** One member as the manifest keeps it: identity plus how it is loaded. */
 export interface BundleMember {
@@ -254,7 +254,7 @@ function orphanBuildDirs(db: DatabaseSync, removed: readonly Bundle[], root: str
   const sets = new Set(removed.map((b) => b.setHash));
   return [...sets].filter((hash) =>
     !sql(db, `SELECT 1 FROM __cas_bundle WHERE set_hash = ?`).get(hash)
-  ).map((hash) => join(root, "builds", hash));
+  ).map((hash) => setBuildDir(root, hash));
 }
 
 /** Remove build directories; returns those that existed. */
