@@ -1,7 +1,13 @@
-/** `sqlink cas verify [--repair]`: re-hash every artifact; optionally remove corrupt ones. */
+/**
+ * `sqlink cas verify [--repair]`: re-hash every artifact, every materialized copy under
+ * ext/ and every baked binary under builds/; optionally remove what is damaged.
+ */
 // @ts-types="@types/yargs"
 import type { CommandModule } from "yargs";
 import { openCas } from "../../lib/cas/service.ts";
+import { verifyCopies } from "../../lib/ext/copies.ts";
+import { verifyBuilds } from "../../lib/build/verify.ts";
+import { cacheRoot } from "../../lib/paths.ts";
 import type { CasArgs } from "../cas.ts";
 import { setExitCode } from "../cli.ts";
 import { line, printJson } from "../output.ts";
@@ -14,24 +20,44 @@ interface VerifyArgs extends CasArgs {
 /** The verify subcommand. */
 export const verifyCommand: CommandModule<CasArgs, VerifyArgs> = {
   command: "verify",
-  describe: "Re-hash every artifact and report corrupt ones (exit 1 when any are left)",
+  describe:
+    "Re-hash every artifact, materialized copy and baked binary; report damage (exit 1 when any is left)",
   builder: (y) =>
     y.option("repair", {
       type: "boolean",
       default: false,
-      describe: "Remove corrupt artifacts, dangling URIs and orphan chunks",
+      describe:
+        "Remove corrupt artifacts, dangling URIs, orphan chunks, bad copies and bad binaries",
     }) as never,
   handler: (argv) => {
+    const cas = openCas({ cas: argv.cas });
     const bar = progress("verify", !argv.json);
-    const report = openCas({ cas: argv.cas }).verify({
+    const report = cas.verify({
       repair: argv.repair,
       progress: (done, total) => bar.update(done, total),
     });
     bar.done();
-    const damaged = report.corrupt.length + report.danglingUris.length + report.orphanChunks > 0;
-    if (damaged && !report.repaired) setExitCode(1);
+    const root = cacheRoot();
+    const copyBar = progress("verify copies", !argv.json);
+    const copies = verifyCopies(root, {
+      repair: argv.repair,
+      progress: (done, total) => copyBar.update(done, total),
+    });
+    copyBar.done();
+    const builds = verifyBuilds(cas, root, { repair: argv.repair });
+    const damagedCache = report.corrupt.length + report.danglingUris.length +
+        report.orphanChunks > 0;
+    const badFiles = copies.bad.length + builds.bad.length;
+    const damaged = damagedCache || badFiles > 0;
+    if (damaged && !argv.repair) setExitCode(1);
     if (argv.json) {
-      printJson({ ok: !damaged || report.repaired, ...report });
+      printJson({
+        ok: !damaged || argv.repair,
+        ...report,
+        repaired: argv.repair && damaged,
+        copies: { checked: copies.checked, bad: copies.bad },
+        binaries: { checked: builds.checked, bad: builds.bad },
+      });
       return;
     }
     for (const c of report.corrupt) line(`corrupt  ${c.blake3}: ${c.reason}`);
@@ -39,11 +65,15 @@ export const verifyCommand: CommandModule<CasArgs, VerifyArgs> = {
     if (report.orphanChunks > 0) {
       line(`orphan   ${report.orphanChunks} chunk row(s) belong to no artifact`);
     }
-    if (!damaged) line(`checked ${report.checked} artifact(s): all intact`);
-    else if (report.repaired) {
-      line(`checked ${report.checked} artifact(s): removed what was damaged`);
-    } else {line(
-        `checked ${report.checked} artifact(s): damage found; run \`sqlink cas verify --repair\` to remove it`,
+    for (const c of copies.bad) line(`bad copy ${c.path}: ${c.reason}`);
+    for (const b of builds.bad) line(`bad binary ${b.path}: ${b.reason}`);
+    const what = `${report.checked} artifact(s), ${copies.checked} materialized cop${
+      copies.checked === 1 ? "y" : "ies"
+    } and ${builds.checked} baked binar${builds.checked === 1 ? "y" : "ies"}`;
+    if (!damaged) line(`checked ${what}: all intact`);
+    else if (argv.repair) line(`checked ${what}: removed what was damaged`);
+    else {line(
+        `checked ${what}: damage found; run \`sqlink cas verify --repair\` to remove it`,
       );}
   },
 };

@@ -12,7 +12,7 @@ import { sql } from "../cas/statements.ts";
 import type { CasConnection } from "../cas/connection.ts";
 import { nodeCrypto } from "../cas/sha256.ts";
 import { describeLibrary, HEADER_BYTES, isBuiltFor } from "../ext/header.ts";
-import { stampedDigest, stampPath, writeStamp } from "../ext/stamp.ts";
+import { stampPath, verifiedDigest, writeStamp } from "../ext/stamp.ts";
 import type { Bundle } from "../bundle/registry.ts";
 import { programName, type Target, targetBuild } from "./targets.ts";
 
@@ -36,7 +36,7 @@ export type BinaryStatus =
 export function bundleBinary(bundle: Bundle, target: string): BinaryStatus {
   const row = bundle.binaries.find((b) => b.targetTriple === target);
   if (!row) return { state: "none" };
-  const digest = stampedDigest(row.binaryPath);
+  const digest = binaryDigest(row.binaryPath);
   return digest
     ? { state: "intact", path: row.binaryPath, digest }
     : { state: "changed", path: row.binaryPath };
@@ -62,7 +62,7 @@ export function findBuilt(
     ).all(bundle.setHash, target, bundle.id).map((r) => String(r.path))
   );
   for (const path of [...recorded, binaryPath(root, bundle.setHash, target)]) {
-    const digest = stampedDigest(path);
+    const digest = binaryDigest(path);
     if (digest) return { path, digest };
   }
   return undefined;
@@ -87,6 +87,14 @@ export function recordBinary(
        DO UPDATE SET binary_path = excluded.binary_path, built_at = excluded.built_at`,
     ).run(bundle.id, target, path, now);
   });
+}
+
+/**
+ * The digest an installed binary was stamped with, while it still holds it: by its stamp
+ * alone when that is trusted, else by hashing it again (the first check after a build).
+ */
+function binaryDigest(path: string): string | undefined {
+  return verifiedDigest(path, (p) => `sha256:${sha256File(p)}`);
 }
 
 /** SHA-256 hex of a file, read in pieces. */

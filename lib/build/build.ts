@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { SqlinkError } from "../errors.ts";
 import type { CasStore } from "../cas/store.ts";
-import { checkLoadable, HEADER_BYTES } from "../ext/header.ts";
+import { checkLoadable } from "../ext/header.ts";
 import { type Bundle, missingBlobsError, missingMembers } from "../bundle/registry.ts";
 import {
   binaryPath,
@@ -74,7 +74,7 @@ function memberBlobs(
   for (const member of bundle.members) {
     const bytes = cas.readKey(member.contentHash);
     try {
-      checkLoadable(member.extensionName, bytes.subarray(0, HEADER_BYTES), targetBuild(target));
+      checkLoadable(member.extensionName, bytes, targetBuild(target));
     } catch (err) {
       if (!(err instanceof SqlinkError)) throw err;
       throw new SqlinkError(
@@ -185,7 +185,7 @@ export async function buildBundle(
     if (staged) removeTree(staged.dir);
     discardOutput(temp);
     // A failed first build leaves no empty directories behind either.
-    if (!installed) removeEmpty(dir, setBuildDir(root, bundle.setHash));
+    if (!installed) removeEmpty(dir, setBuildDir(root, bundle.setHash), join(root, "builds"));
   }
 }
 

@@ -142,7 +142,9 @@ export function compileFailure(output: string, code: number, target: Target): Sq
     "ECOMPILE",
     `deno compile failed (exit ${code}): ${error.replace(/^error:\s*/i, "")}`,
     {
-      hint: `deno's output ends: ${lines.slice(-3).join(" / ")}`,
+      hint: lines.length > 0
+        ? `deno's output ends: ${lines.slice(-3).join(" / ")}`
+        : "deno printed nothing: check the deno executable sqlink runs (SQLINK_DENO or PATH)",
       details,
     },
   );

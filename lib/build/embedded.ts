@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ExtensionSet, type LoadedExtension } from "../ext/loaded.ts";
-import { materializedDir, memberFileName } from "../ext/location.ts";
+import { materializedPath, memberFileName } from "../ext/location.ts";
 import { stampMatches } from "../ext/stamp.ts";
 import type { EmbeddedManifest } from "./stage.ts";
 
@@ -54,7 +54,7 @@ export async function loadEmbedded(embedded: EmbeddedBundle, root: string): Prom
     const ext: LoadedExtension = {
       name: member.name,
       blake3: member.blake3,
-      path: join(materializedDir(root, member.blake3), fileName),
+      path: materializedPath(root, member.blake3, fileName),
       entryPoint: member.entryPoint,
       origin: `embedded:${embedded.bundle}`,
     };

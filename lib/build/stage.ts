@@ -9,6 +9,7 @@ import { ensurePrivateDir } from "../fs.ts";
 import { hostLibrary } from "../ext/header.ts";
 import { SNAPSHOT_FILE, type SourceSnapshot, writeSource } from "./source.ts";
 import { type Target, targetBuild } from "./targets.ts";
+import { checkExtensionName } from "../ext/name.ts";
 
 /** The generated entry module of a baked program. */
 export const ENTRY_FILE = "baked_main.ts";
@@ -35,6 +36,8 @@ export interface EmbeddedManifest {
 
 /** The file a member is embedded as for `target`: `members/<name><suffix>`. */
 export function embeddedFile(name: string, target: Target): string {
+  // The name becomes a path in the stage: a registry edited by hand must not steer it out.
+  checkExtensionName(name, "Cannot stage a baked program");
   return `${MEMBERS_DIR}/${name}${hostLibrary(targetBuild(target)).suffix}`;
 }
 

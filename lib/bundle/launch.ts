@@ -7,13 +7,13 @@
  * and the verification stamps of materialized members; hashing, decompression and the
  * write path load only when a member must be (re)materialized or a file is `--load`ed.
  */
-import { join } from "node:path";
 import { SqlinkError } from "../errors.ts";
 import type { CasConnection } from "../cas/connection.ts";
 import type { CasStore } from "../cas/store.ts";
 import { checkFfiAllowed, ExtensionSet, type LoadedExtension } from "../ext/loaded.ts";
-import { materializedDir, memberFileName } from "../ext/location.ts";
+import { materializedPath, memberFileName } from "../ext/location.ts";
 import { stampMatches } from "../ext/stamp.ts";
+import { checkExtensionName } from "../ext/name.ts";
 import { bundleBinary } from "../build/binary.ts";
 import {
   type Bundle,
@@ -58,12 +58,10 @@ export async function addBundle(
     throw missingBlobsError(`Cannot load bundle "${bundle.name}"`, missing);
   }
   const members: LoadedExtension[] = bundle.members.map((member) => ({
-    name: member.extensionName,
+    // A registry written before names were checked may hold anything.
+    name: checkExtensionName(member.extensionName, `Cannot load bundle "${bundle.name}"`),
     blake3: member.contentHash,
-    path: join(
-      materializedDir(root, member.contentHash),
-      memberFileName(member.extensionName),
-    ),
+    path: materializedPath(root, member.contentHash, memberFileName(member.extensionName)),
     entryPoint: member.entryPoint,
     origin: `bundle:${bundle.name}`,
   }));

@@ -6,11 +6,12 @@
 import type { CasStore } from "../cas/store.ts";
 import { missingMembers } from "./registry.ts";
 import { loadExtensionFile } from "../ext/load.ts";
-import { checkLoadable, HEADER_BYTES } from "../ext/header.ts";
+import { checkLoadable } from "../ext/header.ts";
 import { ExtensionSet, loadInto, scratchConnection } from "../ext/loaded.ts";
 import { memberFileName } from "../ext/location.ts";
+import { checkExtensionName } from "../ext/name.ts";
 import { materialize } from "../ext/materialize.ts";
-import { stampMatches } from "../ext/stamp.ts";
+import { blake3Hex } from "../cas/blake3.ts";
 
 /** The extension set `refs` name, in order, each checked by loading it. */
 export function collectMembers(cas: CasStore, root: string, refs: readonly string[]): ExtensionSet {
@@ -22,11 +23,12 @@ export function collectMembers(cas: CasStore, root: string, refs: readonly strin
         loadExtensionFile({ cas, root, db: scratch, set }, { path: ref });
         continue;
       }
-      const name = ref.slice("extension:".length);
+      // A binding made before names were checked may hold anything: check before any file.
+      const name = checkExtensionName(ref.slice("extension:".length), `Cannot use "${ref}"`);
       const info = cas.resolve(ref);
       // As for a file: a library for another machine is named as such, never handed to dlopen.
       const bytes = cas.readKey(info.blake3);
-      checkLoadable(ref, bytes.subarray(0, HEADER_BYTES));
+      checkLoadable(ref, bytes);
       const ext = {
         name,
         blake3: info.blake3,
@@ -57,9 +59,14 @@ export function cacheEmbeddedBlobs(cas: CasStore, set: ExtensionSet): void {
   );
   for (const member of missing) {
     const ext = set.find(member.extensionName)!;
-    // A copy changed since it was verified at start is left out (the save names it missing);
-    // the put hashes what it stores.
-    if (!stampMatches(ext.path, ext.blake3)) continue;
-    cas.put(Deno.readFileSync(ext.path), { uri: `extension:${ext.name}` });
+    // A copy changed since it was verified at start is left out (the save names it missing).
+    let bytes: Uint8Array;
+    try {
+      bytes = Deno.readFileSync(ext.path);
+    } catch {
+      continue;
+    }
+    if (blake3Hex(bytes) !== ext.blake3) continue;
+    cas.put(bytes, { uri: `extension:${ext.name}` });
   }
 }

@@ -6,6 +6,7 @@
  */
 import { UsageError } from "../errors.ts";
 import { sha256Hex } from "../cas/sha256.ts";
+import { extensionNameProblem, shownName } from "../ext/name.ts";
 
 /** One member of a set: an extension name and the BLAKE3 hex of its bytes. */
 export interface SetMember {
@@ -14,7 +15,6 @@ export interface SetMember {
 }
 
 const BLAKE3_HEX = /^[0-9a-f]{64}$/;
-const FORBIDDEN = /[\t\n\r\0]/;
 
 const utf8 = new TextEncoder();
 
@@ -40,11 +40,14 @@ export function canonicalMembers(members: readonly SetMember[]): SetMember[] {
   }
   const byName = new Map<string, string>();
   for (const { extensionName, contentHash } of members) {
-    if (extensionName === "" || FORBIDDEN.test(extensionName)) {
+    // The one name rule (SPEC §5): members become files under ext/ and in baked programs.
+    const problem = extensionNameProblem(extensionName);
+    if (problem !== undefined) {
       throw new UsageError(
-        `Extension name ${JSON.stringify(extensionName)} cannot be in a bundle`,
+        `Extension name "${shownName(extensionName)}" cannot be in a bundle: ${problem}`,
         {
-          hint: "An extension name is a non-empty text without tabs or line breaks",
+          hint:
+            "An extension name is a plain file-name stem such as vec0: letters, digits, _ and -, no path",
         },
       );
     }

@@ -4,6 +4,9 @@ import type { DatabaseSync } from "node:sqlite";
 import { SqlinkError } from "../errors.ts";
 import { touchArtifact } from "./artifact.ts";
 import { checkUri } from "./refs.ts";
+import { checkExtensionName } from "../ext/name.ts";
+
+const EXTENSION_SCHEME = "extension:";
 
 /** One URI binding. */
 export interface UriBinding {
@@ -33,6 +36,12 @@ export function bindUri(
   now: number,
 ): string | undefined {
   checkUri(uri);
+  // `extension:NAME` names a file under ext/ and in baked programs: hold it to the name rule.
+  if (uri.startsWith(EXTENSION_SCHEME)) {
+    checkExtensionName(uri.slice(EXTENSION_SCHEME.length), `Cannot bind "${uri}"`, {
+      exitCode: 2,
+    });
+  }
   const before = sql(db, `SELECT blake3 FROM __cas_uri WHERE uri = ?`).get(uri);
   sql(
     db,

@@ -235,12 +235,12 @@ export function hostLibrary(build: Build = Deno.build): HostLibrary {
 }
 
 /**
- * Throw a SqlinkError when `head` (the first bytes of `path`, HEADER_BYTES if the file has
- * them) is not something `build`'s loader can load: `ENOTLIB` for a file that is not a
- * shared library at all, `EWRONGARCH` for a library built for another OS or CPU.
+ * Throw a SqlinkError when `bytes` (the whole file at `path`) is not something `build`'s
+ * loader can load: `ENOTLIB` for a file that is not a shared library at all or one cut
+ * short, `EWRONGARCH` for a library built for another OS or CPU.
  */
-export function checkLoadable(path: string, head: Uint8Array, build: Build = Deno.build): void {
-  const found = describeLibrary(head);
+export function checkLoadable(path: string, bytes: Uint8Array, build: Build = Deno.build): void {
+  const found = describeLibrary(bytes.subarray(0, HEADER_BYTES));
   const host = hostLibrary(build);
   const details = { path, found: found.description, expected: host.description };
   if (found.format === "other" || !found.loadable) {
@@ -248,6 +248,19 @@ export function checkLoadable(path: string, head: Uint8Array, build: Build = Den
       "ENOTLIB",
       `Cannot load "${path}": it is ${found.description}, not a shared library`,
       { hint: `SQLite extensions on this machine are ${plural(host)}`, details },
+    );
+  }
+  // The loader maps what the headers promise: a table or segment past the end of the file
+  // is a SIGBUS when touched, which kills the process before SQLite can say anything.
+  const cut = truncation(found.format, bytes);
+  if (cut !== undefined) {
+    throw new SqlinkError(
+      "ENOTLIB",
+      `Cannot load "${path}": it is ${found.description}, but truncated: ${cut}`,
+      {
+        hint: "The file is incomplete (an interrupted download or copy): get it again",
+        details: { ...details, truncated: cut },
+      },
     );
   }
   if (!matches(found, host)) {
@@ -378,6 +391,106 @@ function describePe(head: Uint8Array): LibraryFormat | OtherFormat {
   return library("PE", kind, dll, [target]);
 }
 
+/**
+ * What of an ELF, Mach-O or PE file lies past its end (`bytes` is the whole file): the
+ * header tables, the segments the loader maps, the slices of a universal binary; or
+ * undefined when everything the headers name is inside the file.
+ */
+export function truncation(format: LibraryFormat["format"], bytes: Uint8Array): string | undefined {
+  const size = bytes.length;
+  const past = (what: string, end: number) =>
+    end > size ? `${what} ends at byte ${end}, and the file has ${size}` : undefined;
+  if (format === "ELF") return elfTruncation(bytes, past);
+  if (format === "Mach-O") return machOTruncation(bytes, past);
+  return peTruncation(bytes, past);
+}
+
+type Past = (what: string, end: number) => string | undefined;
+
+const PT_LOAD = 1;
+
+function elfTruncation(b: Uint8Array, past: Past): string | undefined {
+  const wide = b[4] === 2;
+  const endian = b[5] === 2 ? "big" : "little";
+  const word = (at: number) => wide ? u64(b, at, endian) : u32(b, at, endian);
+  const phoff = word(wide ? 32 : 28);
+  const shoff = word(wide ? 40 : 32);
+  const at = wide ? 54 : 42;
+  const [phentsize, phnum, shentsize, shnum] = [0, 2, 4, 6].map((d) => u16(b, at + d, endian));
+  const problem = past("the program header table", phoff + phentsize * phnum) ??
+    (shoff === 0 ? undefined : past("the section header table", shoff + shentsize * shnum));
+  if (problem) return problem;
+  for (let i = 0; i < phnum; i++) {
+    const ph = phoff + i * phentsize;
+    if (u32(b, ph, endian) !== PT_LOAD) continue;
+    const offset = wide ? u64(b, ph + 8, endian) : u32(b, ph + 4, endian);
+    const filesz = wide ? u64(b, ph + 32, endian) : u32(b, ph + 16, endian);
+    const loaded = past(`loadable segment ${i}`, offset + filesz);
+    if (loaded) return loaded;
+  }
+  return undefined;
+}
+
+const LC_SEGMENT = 0x1;
+const LC_SEGMENT_64 = 0x19;
+
+function machOTruncation(b: Uint8Array, past: Past, base = 0): string | undefined {
+  const be = u32(b, base, "big");
+  if (be === 0xcafebabe || be === 0xcafebabf) {
+    const wide = be === 0xcafebabf;
+    const entry = wide ? 32 : 20;
+    const count = u32(b, base + 4, "big");
+    for (let i = 0; i < count; i++) {
+      const e = base + 8 + i * entry;
+      const offset = wide ? u64(b, e + 8, "big") : u32(b, e + 8, "big");
+      const size = wide ? u64(b, e + 16, "big") : u32(b, e + 12, "big");
+      const slice = past(`slice ${i}`, offset + size) ??
+        (size === 0 ? undefined : machOTruncation(b, past, offset));
+      if (slice) return slice;
+    }
+    return undefined;
+  }
+  const endian = u32(b, base, "little") >>> 1 === 0xfeedface >>> 1 ? "little" : "big";
+  const wide = (u32(b, base, endian) & 1) === 1;
+  const ncmds = u32(b, base + 16, endian);
+  const sizeofcmds = u32(b, base + 20, endian);
+  const header = wide ? 32 : 28;
+  const problem = past("the load commands", base + header + sizeofcmds);
+  if (problem) return problem;
+  let cmd = base + header;
+  for (let i = 0; i < ncmds && cmd + 8 <= b.length; i++) {
+    const kind = u32(b, cmd, endian);
+    const cmdsize = u32(b, cmd + 4, endian);
+    if (kind === LC_SEGMENT_64 || kind === LC_SEGMENT) {
+      const w = kind === LC_SEGMENT_64;
+      const fileoff = w ? u64(b, cmd + 40, endian) : u32(b, cmd + 32, endian);
+      const filesize = w ? u64(b, cmd + 48, endian) : u32(b, cmd + 36, endian);
+      const segment = past(`segment ${i}`, base + fileoff + filesize);
+      if (segment) return segment;
+    }
+    if (cmdsize < 8) break;
+    cmd += cmdsize;
+  }
+  return undefined;
+}
+
+function peTruncation(b: Uint8Array, past: Past): string | undefined {
+  const offset = u32(b, 0x3c, "little");
+  const sections = u16(b, offset + 6, "little");
+  const optional = u16(b, offset + 20, "little");
+  const table = offset + 24 + optional;
+  const problem = past("the section table", table + sections * 40);
+  if (problem) return problem;
+  for (let i = 0; i < sections; i++) {
+    const s = table + i * 40;
+    const raw = u32(b, s + 16, "little");
+    const pointer = u32(b, s + 20, "little");
+    const section = raw === 0 ? undefined : past(`section ${i}`, pointer + raw);
+    if (section) return section;
+  }
+  return undefined;
+}
+
 /** Tab, line feed, form feed, carriage return and escape: the control bytes text may hold. */
 const TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0c, 0x0d, 0x1b]);
 
@@ -458,4 +571,11 @@ function u16(bytes: Uint8Array, at: number, endian: Target["endian"]): number {
 function u32(bytes: Uint8Array, at: number, endian: Target["endian"]): number {
   if (at + 4 > bytes.length) return 0;
   return new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, endian === "little");
+}
+
+/** A 64-bit field as a number; past 2^53 it is still far past the end of any file. */
+function u64(bytes: Uint8Array, at: number, endian: Target["endian"]): number {
+  if (at + 8 > bytes.length) return 0;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, 8);
+  return Number(view.getBigUint64(0, endian === "little"));
 }

@@ -6,11 +6,11 @@
  */
 import { pathExists } from "../fs.ts";
 import type { DatabaseSync } from "node:sqlite";
-import { basename, join, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fsError, SqlinkError } from "../errors.ts";
 import type { CasStore } from "../cas/store.ts";
-import { checkLoadable, HEADER_BYTES } from "./header.ts";
+import { checkLoadable } from "./header.ts";
 import {
   checkFfiAllowed,
   ExtensionSet,
@@ -18,9 +18,9 @@ import {
   loadInto,
   scratchConnection,
 } from "./loaded.ts";
-import { materializedDir } from "./location.ts";
+import { materializedPath } from "./location.ts";
 import { discardMaterialized, materialize } from "./materialize.ts";
-import { extensionName, librarySuffix } from "./name.ts";
+import { checkExtensionName, extensionName, librarySuffix } from "./name.ts";
 
 /** What `.load` was asked to do. */
 export interface LoadRequest {
@@ -58,6 +58,13 @@ function readLibrary(typed: string): { path: string; bytes: Uint8Array } {
           hint: "Name the extension's shared library file",
         });
       }
+      // A device or a FIFO would be read forever (`/dev/zero`) or block until a writer comes.
+      if (!info.isFile) {
+        throw new SqlinkError("ENOTFILE", `Cannot load "${typed}": it is not a regular file`, {
+          hint: "Name the extension's shared library file",
+        });
+      }
+      checkExtensionName(extensionName(candidate), `Cannot load "${typed}"`);
       return { path: candidate, bytes: Deno.readFileSync(candidate) };
     } catch (err) {
       if (err instanceof Deno.errors.NotFound && candidate !== candidates.at(-1)) continue;
@@ -85,7 +92,7 @@ interface CheckedFile {
 function checkFile(request: LoadRequest): CheckedFile {
   checkFfiAllowed(request.path);
   const { path, bytes } = readLibrary(request.path);
-  checkLoadable(path, bytes.subarray(0, HEADER_BYTES));
+  checkLoadable(path, bytes);
   return { typed: request.path, path, bytes, entryPoint: request.entryPoint ?? null };
 }
 
@@ -105,7 +112,7 @@ function stage(target: LoadTarget, file: CheckedFile): Staged {
   const name = extensionName(file.path);
   const fileName = basename(file.path);
   const put = target.cas.put(file.bytes);
-  const materialized = join(materializedDir(target.root, put.blake3), fileName);
+  const materialized = materializedPath(target.root, put.blake3, fileName);
   const wasMaterialized = pathExists(materialized);
   const undo = () => {
     // Only what this load added goes: a blob others refer to, or a copy that was there

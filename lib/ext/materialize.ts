@@ -2,14 +2,16 @@
  * Materializing an extension (SPEC §5 step 2): the bytes the cas-cache holds are written
  * once to `<root>/ext/<blake3>/<file name>` (directories 0700, file 0700, temp + rename),
  * and what is on disk is hashed again every time before it is handed to the loader, so what
- * runs is what was hashed.
+ * runs is what was hashed. Only libraries this machine can load are written: a file that
+ * would crash the loader (a truncated ELF) never reaches it.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ensurePrivateDir, removeQuietly, tempSibling } from "../fs.ts";
 import { blake3Hex } from "../cas/blake3.ts";
-import { materializedDir } from "./location.ts";
-import { stampPath, writeStamp } from "./stamp.ts";
+import { checkLoadable } from "./header.ts";
+import { materializedPath } from "./location.ts";
+import { stampPath, startStamp, writeStamp } from "./stamp.ts";
 
 /** True when `path` holds exactly the bytes whose BLAKE3 is `blake3`. */
 export function holdsBytes(path: string, blake3: string): boolean {
@@ -35,15 +37,19 @@ export function materialize(
   fileName: string,
   bytes?: Uint8Array,
 ): string {
-  const dir = materializedDir(root, blake3);
-  const path = join(dir, fileName);
-  if (holdsBytes(path, blake3)) {
-    writeStamp(path, blake3);
+  const path = materializedPath(root, blake3, fileName);
+  const ticket = startStamp(path);
+  if (ticket && holdsBytes(path, blake3)) {
+    writeStamp(path, blake3, ticket);
     return path;
   }
   // Both sources are already verified: readKey re-hashes, and `bytes` are what a put just
   // hashed. What reaches the disk is hashed below.
   const data = bytes ?? cas.readKey(blake3);
+  // The cache may hold anything (an imported archive, `cas put`): only a library this
+  // machine can map goes where the loader will look.
+  checkLoadable(fileName, data);
+  const dir = dirname(path);
   ensurePrivateDir(join(root, "ext"));
   ensurePrivateDir(dir);
   const temp = tempSibling(path);
@@ -58,6 +64,8 @@ export function materialize(
       );
     }
     Deno.renameSync(temp, path);
+    // The rename is the file's last change: this stamp only claims the digest until a
+    // later check, a second or more from now, hashes the file again.
     writeStamp(path, blake3);
   } catch (err) {
     removeQuietly(temp);
@@ -68,8 +76,13 @@ export function materialize(
 
 /** Remove what `materialize` wrote for `blake3` (a load that failed); never throws. */
 export function discardMaterialized(root: string, blake3: string, fileName: string): void {
-  const dir = materializedDir(root, blake3);
-  removeQuietly(join(dir, fileName));
-  removeQuietly(stampPath(join(dir, fileName)));
-  removeQuietly(dir);
+  let path: string;
+  try {
+    path = materializedPath(root, blake3, fileName);
+  } catch {
+    return; // nothing can have been written for a name that is refused
+  }
+  removeQuietly(path);
+  removeQuietly(stampPath(path));
+  removeQuietly(dirname(path));
 }

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import {
   assertCliError,
   assertNoStack,
+  exists,
   extensions,
   type Fixture,
   TestCache,
@@ -55,6 +56,8 @@ async function cacheWith(name: string, members: Fixture[]): Promise<TestCache> {
 function assertNothingBuilt(cache: TestCache, bundles: string[]): void {
   assert.deepEqual(binaryRows(cache), []);
   assert.deepEqual(treeOf(join(cache.root, "builds")), []);
+  // Not even an empty folder: a failed first build leaves the cache root as it found it.
+  assert.equal(exists(join(cache.root, "builds")), false, "an empty builds/ folder is left");
   assert.deepEqual(cache.state().bundles, bundles);
 }
 

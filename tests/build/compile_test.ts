@@ -144,3 +144,12 @@ Deno.test("compile: a deno that does not exist is ENODENO", async () => {
     },
   );
 });
+
+Deno.test("compileFailure: a deno that printed nothing gets a hint that says so, not an empty quote", () => {
+  for (const output of ["", "\n\n", "Stack backtrace:\n   0: <unknown>\n"]) {
+    const err = compileFailure(output, 1, "x86_64-unknown-linux-gnu");
+    assert.equal(err.code, "ECOMPILE");
+    assert.equal(err.message, "deno compile failed (exit 1): no output");
+    assert.match(err.hint ?? "", /^deno printed nothing: check the deno executable/);
+  }
+});

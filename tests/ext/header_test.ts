@@ -37,6 +37,11 @@ function head(path: string): Uint8Array {
   return Deno.readFileSync(path).subarray(0, HEADER_BYTES);
 }
 
+/** checkLoadable takes the whole file: the tables the headers name must lie inside it. */
+function whole(path: string): Uint8Array {
+  return Deno.readFileSync(path);
+}
+
 /** checkLoadable must throw a SqlinkError with `code`; returns it. */
 function rejects(path: string, bytes: Uint8Array, build: Build, code: string): SqlinkError {
   try {
@@ -162,7 +167,7 @@ Deno.test("header: every fixture for this host is accepted", async () => {
   const fixtures = await ensureFixtures();
   assert.ok(Object.keys(fixtures).length >= 3, JSON.stringify(fixtures));
   for (const path of Object.values(fixtures)) {
-    checkLoadable(path, head(path));
+    checkLoadable(path, whole(path));
     assert.equal(library(head(path)).description, hostLibrary().description, path);
   }
 });
@@ -170,7 +175,7 @@ Deno.test("header: every fixture for this host is accepted", async () => {
 Deno.test("header: sqlite-vec for five platforms loads on its own platform only", async () => {
   const builds = await vecBuilds();
   for (const [platform, path] of Object.entries(builds)) {
-    const bytes = head(path);
+    const bytes = whole(path);
     for (const [hostPlatform, build] of Object.entries(HOSTS)) {
       if (hostPlatform === platform) {
         checkLoadable(path, bytes, build);
@@ -179,13 +184,13 @@ Deno.test("header: sqlite-vec for five platforms loads on its own platform only"
       const err = rejects(path, bytes, build, "EWRONGARCH");
       assert.equal(
         err.message,
-        `Cannot load "${path}": it is ${describeLibrary(bytes).description}, ` +
+        `Cannot load "${path}": it is ${describeLibrary(head(path)).description}, ` +
           `and this machine needs ${hostLibrary(build).description}`,
       );
       assert.equal(err.hint, `Get the build of this extension for ${hostPlatform} (${build.arch})`);
       assert.deepEqual(err.details, {
         path,
-        found: describeLibrary(bytes).description,
+        found: describeLibrary(head(path)).description,
         expected: hostLibrary(build).description,
       });
     }
@@ -202,7 +207,7 @@ Deno.test("header: the messages for foreign sqlite-vec builds on linux-x64", asy
   };
   for (const [platform, found] of Object.entries(expected)) {
     const path = builds[platform];
-    const err = rejects(path, head(path), LINUX_X64, "EWRONGARCH");
+    const err = rejects(path, whole(path), LINUX_X64, "EWRONGARCH");
     assert.equal(
       err.message,
       `Cannot load "${path}": it is ${found}, ` +
@@ -228,8 +233,24 @@ Deno.test("header: a truncated ELF header is not a library; the whole header is 
       `Cannot load "${path}": it is a truncated ELF file, not a shared library`,
     );
   }
-  // Past the header it is the loader's job to find the file short.
-  checkLoadable(path, full.subarray(0, 64), LINUX_X64);
+  // The whole header, but not the tables it names: still refused, before the loader maps it.
+  const err = rejects(path, full.subarray(0, 64), LINUX_X64, "ENOTLIB");
+  assert.match(err.message, /: it is an ELF 64-bit shared library for x86-64, but truncated: /);
+});
+
+Deno.test("header: a library cut short anywhere is refused; every real build whole passes", async () => {
+  // A real library cut to 1,000 bytes passed the header check and dlopen died of SIGBUS.
+  const builds = await vecBuilds();
+  for (const [platform, path] of Object.entries(builds)) {
+    const bytes = whole(path);
+    const build = HOSTS[platform as Platform];
+    checkLoadable(path, bytes, build);
+    for (const n of [1000, 4096, Math.floor(bytes.length / 2), bytes.length - 1]) {
+      const err = rejects(path, bytes.subarray(0, n), build, "ENOTLIB");
+      assert.match(err.message, /, but truncated: .* ends at byte \d+, and the file has \d+$/);
+      assert.match(err.hint!, /incomplete/);
+    }
+  }
 });
 
 // --- Binaries gcc makes here -------------------------------------------------------------
@@ -290,9 +311,9 @@ Deno.test("header: gcc's shared library and our own extension are accepted", asy
   using dir = tempDir();
   const lib = await gcc(dir.path, ["-shared", "-fPIC"], "libprog.so");
   if (!lib) return;
-  checkLoadable(lib, head(lib), LINUX_X64);
+  checkLoadable(lib, whole(lib), LINUX_X64);
   const ext = await ensureCExtension();
-  checkLoadable(ext, head(ext), LINUX_X64);
+  checkLoadable(ext, whole(ext), LINUX_X64);
   assert.equal(library(head(ext)).description, "an ELF 64-bit shared library for x86-64");
 });
 
@@ -303,12 +324,12 @@ Deno.test("header: a PIE executable (/bin/ls) passes; SQLite's loader then refus
   const ls = "/bin/ls";
   let bytes: Uint8Array;
   try {
-    bytes = head(ls);
+    bytes = whole(ls);
   } catch {
     console.warn("skipped: no /bin/ls");
     return;
   }
-  const found = library(bytes);
+  const found = library(bytes.subarray(0, HEADER_BYTES));
   if (found.format !== "ELF" || Deno.build.os !== "linux") return;
   checkLoadable(ls, bytes);
   const db = new DatabaseSync(":memory:", { allowExtension: true });

@@ -6,7 +6,14 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { derivedEntryPoint, extensionName, librarySuffix } from "../../lib/ext/name.ts";
+import {
+  checkExtensionName,
+  derivedEntryPoint,
+  extensionName,
+  extensionNameProblem,
+  librarySuffix,
+} from "../../lib/ext/name.ts";
+import type { SqlinkError } from "../../lib/errors.ts";
 import { C_EXTENSION, ensureCExtension } from "../../scripts/c_extension.ts";
 import { tempDir } from "../helpers/cli.ts";
 
@@ -102,5 +109,37 @@ Deno.test("derivedEntryPoint agrees with SQLite: copies of sqlinkhello load unde
     assert.throws(() => db.loadExtension(other), new RegExp(derivedEntryPoint(other)));
   } finally {
     db.close();
+  }
+});
+
+Deno.test("extension names: plain file-name stems pass; paths, drives, controls and dots do not", () => {
+  for (const ok of ["vec0", "sqlite3_mod_zipfile", "lines0", "a-b_c.1", "Zürich", "x y"]) {
+    assert.equal(extensionNameProblem(ok), undefined, ok);
+    assert.equal(checkExtensionName(ok, "Cannot load"), ok);
+  }
+  const bad: [string, RegExp][] = [
+    ["", /empty/],
+    ["../../../tmp/x/victim", /path separator "\/"/],
+    ["..\\..\\victim", /path separator "\\"/],
+    ["..", /".."/],
+    ["a..b", /".."/],
+    ["C:victim", /":"/],
+    ["nul\0byte", /control character 0x00/],
+    ["line\nbreak", /control character 0x0a/],
+    ["esc\x1b[31m", /control character 0x1b/],
+    [".hidden", /starts with a dot/],
+    ["trailing.", /ends with a space or a dot/],
+    ["trailing ", /ends with a space or a dot/],
+    ["x".repeat(201), /longer than 200 bytes/],
+    ["a|b", /"\|"/],
+  ];
+  for (const [name, why] of bad) {
+    assert.match(extensionNameProblem(name) ?? "accepted", why, JSON.stringify(name));
+    assert.throws(
+      () => checkExtensionName(name, 'Cannot import "a.sqlink"'),
+      (err: SqlinkError) =>
+        err.code === "EBADNAME" && err.message.startsWith('Cannot import "a.sqlink": "') &&
+        !["\0", "\n", "\x1b"].some((c) => err.message.includes(c)) && err.hint !== undefined,
+    );
   }
 });

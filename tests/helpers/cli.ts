@@ -32,6 +32,8 @@ export interface RunOptions {
    * do for a normal user.
    */
   unprivileged?: boolean;
+  /** Kill the run (SIGKILL) after this many milliseconds: a test of a hang must not hang. */
+  timeoutMs?: number;
 }
 
 /** The argv that runs sqlink with `args`, for callers that spawn it themselves. */
@@ -52,21 +54,29 @@ export function sqlinkCommand(args: string[], options: RunOptions = {}): Deno.Co
 
 /** Run sqlink with `args` and collect its output. */
 export function runSqlink(args: string[], options: RunOptions = {}): Promise<RunResult> {
-  return collectRun(sqlinkCommand(args, options), options.stdin);
+  return collectRun(sqlinkCommand(args, options), options.stdin, options.timeoutMs);
 }
 
 /** Spawn `command` (stdin piped when `stdin` is given), feed it `stdin`, collect its output. */
 export async function collectRun(
   command: Deno.Command,
   stdin?: string | Uint8Array,
+  timeoutMs?: number,
 ): Promise<RunResult> {
   const child = command.spawn();
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // It ended meanwhile.
+    }
+  }, timeoutMs);
   if (stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin);
     await writer.close();
   }
-  const out = await child.output();
+  const out = await child.output().finally(() => clearTimeout(timer));
   const decoder = new TextDecoder();
   return {
     code: out.code,

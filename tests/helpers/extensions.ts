@@ -118,8 +118,13 @@ export class TestCache implements Disposable {
   }
 
   /** Run `script` through the shell's standard input on `db` (batch mode). */
-  script(script: string, db = ":memory:", extraArgs: string[] = []): Promise<RunResult> {
-    return this.shell([...extraArgs, db], { stdin: script });
+  script(
+    script: string,
+    db = ":memory:",
+    extraArgs: string[] = [],
+    options: Pick<RunOptions, "timeoutMs"> = {},
+  ): Promise<RunResult> {
+    return this.shell([...extraArgs, db], { ...options, stdin: script });
   }
 
   /** Run a script command (`sqlink cas …`, `sqlink bundle …`). */
