@@ -420,6 +420,58 @@ Deno.test("every numeric option and SQLINK_CAS_MAX_BYTES take whole numbers with
   );
 });
 
+Deno.test("--cas PATH and --json work before the command word as after it, with --grant too", async () => {
+  using dir = tempDir();
+  const env = casEnv(dir.path);
+  const file = join(dir.path, "f");
+  Deno.writeFileSync(file, randomBytes(2000));
+  const cas = join(dir.path, "ci.sqlite");
+  const blake3 = digestBytes(Deno.readFileSync(file)).blake3;
+  assert.equal((await runSqlink(["--cas", cas, "cas", "put", file], { env })).code, 0);
+  for (
+    const args of [
+      ["--cas", cas, "cas", "ls", "--json"],
+      [`--cas=${cas}`, "cas", "ls", "--json"],
+      ["cas", "--cas", cas, "ls", "--json"],
+      ["cas", "ls", "--cas", cas, "--json"],
+      ["--json", "--cas", cas, "cas", "ls"],
+      ["--cas", cas, "--json", "cas", "ls"],
+      ["--grant", "spawn-build", "--cas", cas, "cas", "ls", "--json"],
+      ["--cas", cas, "--grant=spawn-build", "--json", "cas", "ls"],
+    ]
+  ) {
+    const result = await runSqlink(args, { env });
+    assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
+    assert.deepEqual(
+      JSON.parse(result.stdout).artifacts.map((a: { blake3: string }) => a.blake3),
+      [blake3],
+      args.join(" "),
+    );
+  }
+  const bundles = await runSqlink(["--cas", cas, "bundle", "list", "--json"], { env });
+  assert.equal(bundles.code, 0, bundles.stderr);
+  assert.throws(() => Deno.statSync(join(dir.path, "cache", "cas.sqlite")));
+
+  // A usage error names the command after the leading options.
+  assertUserError(
+    await runSqlink(["--cas", cas, "cas", "ls", "--bogus"], { env }),
+    2,
+    /^hint: Run "sqlink cas ls --help" for usage$/m,
+  );
+  // With no script command after them, the options are the shell's, as before: sqlite3's
+  // command line has no --cas.
+  for (const args of [["--cas", cas], ["--cas", cas, ":memory:", "select 1"]]) {
+    const shell = await runSqlink(args, { env });
+    assert.equal(shell.code, 1);
+    assert.equal(
+      shell.stderr,
+      "sqlink: Error: unknown option: -cas\nUse -help for a list of options.\n",
+    );
+  }
+  const json = await runSqlink(["--json", ":memory:", "select 1 as x"], { env });
+  assert.equal(json.stdout, '[{"x":1}]\n', json.stderr);
+});
+
 Deno.test("a cas-cache that is a text file, a newer schema or another app's database is refused untouched", async () => {
   using dir = tempDir();
   const text = join(dir.path, "notes.txt");
