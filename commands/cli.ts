@@ -9,7 +9,7 @@ import { UsageError } from "../lib/errors.ts";
 import { type Launch, takeGrants } from "../lib/build/grant.ts";
 import { out, reportError } from "./output.ts";
 import { bundleCommand } from "./bundle.ts";
-import { casCommand } from "./cas.ts";
+import { casCommand, casOptions } from "./cas.ts";
 import { composeCommand } from "./compose.ts";
 
 let exitCode = 0;
@@ -59,7 +59,9 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
   }
   const spell = (text: string) =>
     options.dotCommand ? text.replaceAll(`sqlink ${args[0]}`, `.${args[0]}`) : text;
-  const parser = yargs(args)
+  // --cas and --json may come before the command too (`sqlink --cas X cas ls`): declared
+  // here, yargs knows --json takes no value and does not read "cas" as one.
+  const parser = casOptions(yargs(args))
     .scriptName("sqlink")
     .usage("Usage: sqlink <command> [options]\n       sqlink [OPTIONS] [FILENAME [SQL...]]")
     .command(casCommand)
@@ -121,12 +123,17 @@ const COMMAND_WORDS = new Set([
   "import",
 ]);
 
-/** `sqlink cas put` for `["cas", "put", "x", "--bogus"]`: the command a help hint should name. */
+/**
+ * `sqlink cas put` for `["cas", "put", "x", "--bogus"]` or `["--cas", "c", "cas", "put"]`: the
+ * command a help hint should name, past any options before or between its words.
+ */
 function commandPath(args: string[]): string {
   const words = [];
-  for (const arg of args) {
-    if (!COMMAND_WORDS.has(arg)) break;
-    words.push(arg);
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--cas") i++;
+    else if (args[i].startsWith("-")) continue;
+    else if (COMMAND_WORDS.has(args[i])) words.push(args[i]);
+    else break;
   }
   return ["sqlink", ...words].join(" ");
 }

@@ -1,6 +1,6 @@
 /**
  * What `sqlink ARGS` does: the script commands (`cas`, `bundle`, `compose`, optionally
- * after `--grant CAP`) or, for everything else, the sqlite3-compatible shell, whose
+ * after `--grant CAP`, `--cas PATH` or `--json`) or, for everything else, the sqlite3-compatible shell, whose
  * start-up is part of the product: it is imported statically (a dynamic import costs
  * ~1.5 ms more) and loads the rest of itself on demand; script commands load their
  * command-line parser only when named. A baked program calls this too, with its
@@ -23,11 +23,16 @@ export interface MainOptions {
   embedded?: EmbeddedBundle;
 }
 
-/** The first word that is not a `--grant CAP` option. */
+/**
+ * The first word that is not an option a script command also takes before its name:
+ * `--grant CAP`, `--cas PATH` and `--json` (which the shell reads too, as -json, so a shell
+ * start with it and no script command stays the shell's).
+ */
 function commandWord(args: string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
-    if (/^--?grant$/.test(args[i])) i++;
-    else if (!/^--?grant=/.test(args[i])) return args[i];
+    const word = args[i];
+    if (word === "--cas" || /^--?grant$/.test(word)) i++;
+    else if (word !== "--json" && !/^--cas=|^--?grant=/.test(word)) return word;
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 /** Byte sizes as people write them (`512MiB`, `1G`, `1048576`) and as sqlink prints them. */
 import { UsageError } from "./errors.ts";
+import { MAX_WHOLE } from "./numbers.ts";
 
 const UNITS: Record<string, number> = {
   "": 1,
@@ -18,16 +19,31 @@ const UNITS: Record<string, number> = {
   tib: 1024 ** 4,
 };
 
-/** Parse a size such as `1GiB`, `500MB`, `64k` or `1048576`; `what` names it in errors. */
-export function parseBytes(text: string, what = "size"): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
-  const unit = match ? UNITS[match[2].toLowerCase()] : undefined;
-  if (!match || unit === undefined) {
-    throw new UsageError(`Invalid ${what} "${text}"`, {
-      hint: "Give a number of bytes, optionally with a unit: 1048576, 512MiB, 1GiB, 500MB",
+const SIZE_HINT = "Give a number of bytes, optionally with a unit: 1048576, 512MiB, 1GiB, 500MB";
+
+/**
+ * Parse a size such as `1GiB`, `500MB`, `1.5k` or `1048576`; `what` names it in errors (the
+ * option or variable it came from) and `hint` says what to do. A fraction needs a unit (a byte is whole), and no size
+ * may come to more than 2^53-1 bytes once its unit is applied.
+ */
+export function parseBytes(text: string, what = "size", hint = SIZE_HINT): number {
+  const match = /^\s*(\d+(?:\.(\d+))?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const unit = match ? UNITS[match[3].toLowerCase()] : undefined;
+  if (!match || unit === undefined || (unit === 1 && match[2] !== undefined)) {
+    throw new UsageError(
+      `Invalid ${what} "${text}": expected a number of bytes, with a unit or without`,
+      {
+        hint,
+      },
+    );
+  }
+  const bytes = Math.floor(Number(match[1]) * unit);
+  if (!Number.isSafeInteger(bytes)) {
+    throw new UsageError(`Invalid ${what} "${text}": expected at most ${MAX_WHOLE} bytes`, {
+      hint,
     });
   }
-  return Math.floor(Number(match[1]) * unit);
+  return bytes;
 }
 
 /** A short human size: `0 B`, `4.0 KiB`, `1.5 MiB`. */

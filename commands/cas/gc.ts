@@ -3,8 +3,9 @@
 import type { CommandModule } from "yargs";
 import type { EvictionReport } from "../../lib/cas/evict.ts";
 import { openCas } from "../../lib/cas/service.ts";
-import { formatBytes, parseBytes } from "../../lib/size.ts";
+import { formatBytes } from "../../lib/size.ts";
 import type { CasArgs } from "../cas.ts";
+import { numericOption, sizeArg } from "../numeric.ts";
 import { line, note, printJson } from "../output.ts";
 
 interface GcArgs extends CasArgs {
@@ -35,15 +36,12 @@ export const gcCommand: CommandModule<CasArgs, GcArgs> = {
   command: "gc",
   describe: "Evict least recently used artifacts no bundle pins until the cache fits its cap",
   builder: (y) =>
-    y.option("max-bytes", {
-      type: "string",
-      requiresArg: true,
-      describe: "Cap for this run (e.g. 512MiB); default $SQLINK_CAS_MAX_BYTES or 1GiB",
-    }) as never,
+    y.option(
+      "max-bytes",
+      numericOption("Cap for this run (e.g. 512MiB); default $SQLINK_CAS_MAX_BYTES or 1GiB"),
+    ) as never,
   handler: (argv) => {
-    const flag = argv["max-bytes"];
-    const maxBytes = flag === undefined ? undefined : parseBytes(flag, "--max-bytes");
-    const report = openCas({ cas: argv.cas }).gc(maxBytes);
+    const report = openCas({ cas: argv.cas }).gc(sizeArg(argv["max-bytes"], "--max-bytes"));
     if (argv.json) {
       printJson({ ok: true, ...report });
       return;

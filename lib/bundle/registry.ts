@@ -5,6 +5,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { SqlinkError, UsageError } from "../errors.ts";
+import { MAX_WHOLE } from "../numbers.ts";
 import { sql } from "../cas/statements.ts";
 import type { CasConnection } from "../cas/connection.ts";
 import { setHash } from "./set_hash.ts";
@@ -340,24 +341,25 @@ const DURATION_UNITS: Record<string, number> = {
   w: 7 * 86_400_000,
 };
 
-/** Parse an age such as `30d`, `12h`, `2w`, `90m` or `45s` into milliseconds. */
-export function parseAge(text: string): number {
+/**
+ * Parse an age such as `30d`, `12h`, `2w`, `90m` or `45s` into milliseconds; `what` names it
+ * in errors. An age past 2^53-1 ms (some 285,000 years) is refused rather than rounded.
+ */
+export function parseAge(text: string, what = "age"): number {
   const match = /^\s*(\d+)\s*([smhdw])\s*$/i.exec(text);
+  const hint =
+    `Give a whole number with a unit: 45s, 90m, 12h, 30d or 2w (for example ${what} 30d)`;
   if (!match) {
-    throw new UsageError(`Invalid age "${text}"`, {
-      hint: "Give a whole number with a unit: 45s, 90m, 12h, 30d or 2w",
+    throw new UsageError(`Invalid ${what} "${text}": expected a whole number and s, m, h, d or w`, {
+      hint,
     });
   }
-  return Number(match[1]) * DURATION_UNITS[match[2].toLowerCase()];
-}
-
-/** Check `--keep N`: a whole number of 0 or more. */
-export function parseKeep(value: unknown): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0 || String(value).trim() === "") {
-    throw new UsageError(`--keep needs a whole number of 0 or more, not "${value}"`, {
-      hint: "For example --keep 5",
+  const ms = Number(match[1]) * DURATION_UNITS[match[2].toLowerCase()];
+  if (!Number.isSafeInteger(ms)) {
+    const days = Math.floor(MAX_WHOLE / DURATION_UNITS.d);
+    throw new UsageError(`Invalid ${what} "${text}": expected an age of at most ${days}d`, {
+      hint,
     });
   }
-  return n;
+  return ms;
 }

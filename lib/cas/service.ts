@@ -18,7 +18,13 @@ export interface ServiceOptions {
 /** The cap from `SQLINK_CAS_MAX_BYTES`, or undefined for the default. */
 export function maxBytesFromEnv(): number | undefined {
   const value = Deno.env.get("SQLINK_CAS_MAX_BYTES");
-  return value ? parseBytes(value, "SQLINK_CAS_MAX_BYTES") : undefined;
+  if (!value) return undefined;
+  return parseBytes(
+    value,
+    "SQLINK_CAS_MAX_BYTES",
+    "Set SQLINK_CAS_MAX_BYTES to a number of bytes, optionally with a unit (1048576, 512MiB, " +
+      "1GiB), or unset it for the default of 1 GiB",
+  );
 }
 
 /** The process's cas-cache, opened (and migrated) on first use. */

@@ -2,7 +2,8 @@
  * sqlite3's input loop (`process_input`): lines accumulate until they hold a complete
  * statement; a line starting with `.` (or `#`) at the start of a statement is a
  * dot-command (or a comment); `/` or `go` alone on a line ends a statement; errors are
- * counted, and with `-bail` the first one stops a non-interactive run.
+ * counted, and with `-bail` the first one stops a non-interactive run. Inputs nest (`.read`
+ * inside `.read`) at most MAX_INPUT_NESTING deep.
  */
 import type { LineSource } from "./lines.ts";
 import { quickScan, SCAN_START, sqlComplete } from "./sql/scan.ts";
@@ -21,6 +22,13 @@ export interface InputHandlers {
   takeInterrupt?(): boolean;
 }
 
+/**
+ * sqlite3's MAX_INPUT_NESTING: a file that reads itself, or a longer cycle of `.read`s,
+ * stops at this depth (counting stdin or the init file) instead of recursing until memory
+ * runs out.
+ */
+export const MAX_INPUT_NESTING = 25;
+
 /** How one input source ended. */
 export interface InputResult {
   /** Number of failed statements and dot-commands. */
@@ -34,6 +42,31 @@ export interface InputResult {
  * then errors never stop the loop and messages carry no line numbers.
  */
 export async function processInput(
+  handlers: InputHandlers,
+  source: LineSource,
+  fromUser: boolean,
+): Promise<InputResult> {
+  const { state } = handlers;
+  const input = state.input;
+  if (input.nesting === MAX_INPUT_NESTING) {
+    // sqlite3's words, with the line of the `.read` that went one level too deep.
+    state.out.flush();
+    state.stderr.write(
+      `Input nesting limit (${MAX_INPUT_NESTING}) reached at line ${input.line}. Check recursion.\n`,
+    );
+    return { errors: 1, quit: false };
+  }
+  const outerLine = input.line;
+  input.nesting++;
+  try {
+    return await processLines(handlers, source, fromUser);
+  } finally {
+    input.nesting--;
+    input.line = outerLine;
+  }
+}
+
+async function processLines(
   handlers: InputHandlers,
   source: LineSource,
   fromUser: boolean,
@@ -56,6 +89,7 @@ export async function processInput(
       break;
     }
     lineNo++;
+    state.input.line = lineNo;
     if (scan.waitFor === "" && isTerminatorLine(line) && sqlComplete(sql + ";")) line = ";";
     scan = quickScan(line, scan);
     if (!scan.hasDark && scan.waitFor === "" && sql.length === 0) {

@@ -43,6 +43,11 @@ export interface ShellState {
   exitCode: number | null;
   /** Main and continuation prompts (`.prompt`). */
   prompt: { main: string; continuation: string };
+  /**
+   * sqlite3's inputNesting and lineno: how many inputs (stdin, the prompt, `-init`, `.read`)
+   * are being read one inside another, and the line the innermost one is at.
+   */
+  input: { nesting: number; line: number };
 }
 
 /** A session with sqlite3's defaults over `db`, writing to the given sinks. */
@@ -72,5 +77,6 @@ export function createShellState(
     autoEqp: "off",
     exitCode: null,
     prompt: { main: "sqlite> ", continuation: "   ...> " },
+    input: { nesting: 0, line: 0 },
   };
 }

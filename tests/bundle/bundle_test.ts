@@ -463,14 +463,32 @@ Deno.test("sqlink bundle gc: usage errors exit 2 with a hint and drop nothing", 
   using cache = new TestCache();
   await save(cache, "keep", ext.hello.path);
   for (
-    const args of [[], ["--keep", "x"], ["--keep", "-1"], ["--older-than", "3y"], [
-      "--older-than",
-      "soon",
-    ]]
+    const args of [
+      [],
+      ["--keep", "x"],
+      ["--keep", "-1"],
+      ["--older-than", "3y"],
+      ["--older-than", "soon"],
+      // Read as 16, 1000 and 1 before; past 2^53-1 ms an age no longer counts by ones.
+      ["--keep", "0x10"],
+      ["--keep", "1e3"],
+      ["--keep", " 1"],
+      ["--keep", "1.5"],
+      ["--keep", "1", "--keep", "2"],
+      ["--older-than", "104249992d"],
+      ["--older-than", "99999999999999999999s"],
+    ]
   ) {
     const result = await cache.cli("bundle", "gc", ...args);
-    assertCliError(result, /^error: /, 2);
+    assertCliError(
+      result,
+      args.length ? /^error: (Invalid|Too many values for) --/ : /^error: /,
+      2,
+    );
   }
+  // The longest age that is still exact is taken (and drops nothing here).
+  const longest = await cache.cli("bundle", "gc", "--older-than", "104249991d");
+  assert.equal(longest.code, 0, longest.stderr);
   assert.deepEqual(cache.state().bundles, ["keep"]);
 });
 

@@ -342,6 +342,139 @@ Deno.test("SQLINK_CAS, --cas and SQLINK_CAS_MAX_BYTES are honoured", async () =>
   );
 });
 
+Deno.test("every numeric option and SQLINK_CAS_MAX_BYTES take whole numbers within 2^53-1, else exit 2", async () => {
+  using dir = tempDir();
+  const env = casEnv(dir.path);
+  const file = join(dir.path, "f");
+  Deno.writeFileSync(file, randomBytes(3000));
+  assert.equal((await runSqlink(["cas", "put", file], { env })).code, 0);
+
+  // yargs's number type read "1e99" as 1e+99 (SQLite then failed: "datatype mismatch", exit
+  // 1), "0x10" as 16 and "" as 0; each is a mistake in how the command was called.
+  const counts = [
+    "1e99",
+    "-1",
+    "1.5",
+    "NaN",
+    "Infinity",
+    "0x10",
+    "",
+    "abc",
+    " 5",
+    "9007199254740992",
+  ];
+  for (
+    const [flag, values] of [["--limit", counts], ["--offset", ["1e99", "-1", "0x10"]]] as const
+  ) {
+    for (const value of values) {
+      const result = await runSqlink(["cas", "ls", `${flag}=${value}`], { env });
+      assertUserError(
+        result,
+        2,
+        new RegExp(
+          `^error: Invalid ${flag} "${
+            RegExp.escape(value)
+          }": expected a whole number from 0 to 9007199254740991\n`,
+        ),
+      );
+      assert.equal(result.stdout, "");
+    }
+  }
+  const twice = await runSqlink(["cas", "ls", "--limit", "1", "--limit", "2"], { env });
+  assertUserError(twice, 2, /^error: Too many values for --limit: 1, 2\n/);
+  const json = await runSqlink(["cas", "ls", "--offset", "1e99", "--json"], { env });
+  assert.equal(json.code, 2);
+  assert.equal(JSON.parse(json.stdout).error.code, "EUSAGE");
+  const widest = await runSqlink(
+    ["cas", "ls", "--limit", "9007199254740991", "--offset", "0", "--json"],
+    { env },
+  );
+  assert.equal(widest.code, 0, widest.stderr);
+  assert.equal(JSON.parse(widest.stdout).artifacts.length, 1);
+
+  // Sizes: past 2^53-1 bytes (after the unit) a double no longer holds the number typed.
+  for (const value of ["18446744073709551616", "9007199254740992", "8192TiB", "1e3", "1.5", "-1"]) {
+    assertUserError(
+      await runSqlink(["cas", "gc", "--max-bytes", value], { env }),
+      2,
+      new RegExp(`^error: Invalid --max-bytes "${RegExp.escape(value)}": expected `),
+    );
+  }
+  for (const value of ["18446744073709551616", "8192TiB", "1e99", "-5"]) {
+    const result = await runSqlink(["cas", "stats"], {
+      env: { ...env, SQLINK_CAS_MAX_BYTES: value },
+    });
+    assertUserError(
+      result,
+      2,
+      new RegExp(`^error: Invalid SQLINK_CAS_MAX_BYTES "${RegExp.escape(value)}"`),
+    );
+    assert.match(result.stderr, /^hint: Set SQLINK_CAS_MAX_BYTES to .* or unset it/m);
+  }
+  const largest = await runSqlink(["cas", "stats", "--json"], {
+    env: { ...env, SQLINK_CAS_MAX_BYTES: "9007199254740991" },
+  });
+  assert.equal(largest.code, 0, largest.stderr);
+  assert.equal(JSON.parse(largest.stdout).maxBytes, Number.MAX_SAFE_INTEGER);
+  // Nothing was evicted by any refused gc.
+  assert.equal(
+    JSON.parse((await runSqlink(["cas", "stats", "--json"], { env })).stdout).artifacts,
+    1,
+  );
+});
+
+Deno.test("--cas PATH and --json work before the command word as after it, with --grant too", async () => {
+  using dir = tempDir();
+  const env = casEnv(dir.path);
+  const file = join(dir.path, "f");
+  Deno.writeFileSync(file, randomBytes(2000));
+  const cas = join(dir.path, "ci.sqlite");
+  const blake3 = digestBytes(Deno.readFileSync(file)).blake3;
+  assert.equal((await runSqlink(["--cas", cas, "cas", "put", file], { env })).code, 0);
+  for (
+    const args of [
+      ["--cas", cas, "cas", "ls", "--json"],
+      [`--cas=${cas}`, "cas", "ls", "--json"],
+      ["cas", "--cas", cas, "ls", "--json"],
+      ["cas", "ls", "--cas", cas, "--json"],
+      ["--json", "--cas", cas, "cas", "ls"],
+      ["--cas", cas, "--json", "cas", "ls"],
+      ["--grant", "spawn-build", "--cas", cas, "cas", "ls", "--json"],
+      ["--cas", cas, "--grant=spawn-build", "--json", "cas", "ls"],
+    ]
+  ) {
+    const result = await runSqlink(args, { env });
+    assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
+    assert.deepEqual(
+      JSON.parse(result.stdout).artifacts.map((a: { blake3: string }) => a.blake3),
+      [blake3],
+      args.join(" "),
+    );
+  }
+  const bundles = await runSqlink(["--cas", cas, "bundle", "list", "--json"], { env });
+  assert.equal(bundles.code, 0, bundles.stderr);
+  assert.throws(() => Deno.statSync(join(dir.path, "cache", "cas.sqlite")));
+
+  // A usage error names the command after the leading options.
+  assertUserError(
+    await runSqlink(["--cas", cas, "cas", "ls", "--bogus"], { env }),
+    2,
+    /^hint: Run "sqlink cas ls --help" for usage$/m,
+  );
+  // With no script command after them, the options are the shell's, as before: sqlite3's
+  // command line has no --cas.
+  for (const args of [["--cas", cas], ["--cas", cas, ":memory:", "select 1"]]) {
+    const shell = await runSqlink(args, { env });
+    assert.equal(shell.code, 1);
+    assert.equal(
+      shell.stderr,
+      "sqlink: Error: unknown option: -cas\nUse -help for a list of options.\n",
+    );
+  }
+  const json = await runSqlink(["--json", ":memory:", "select 1 as x"], { env });
+  assert.equal(json.stdout, '[{"x":1}]\n', json.stderr);
+});
+
 Deno.test("a cas-cache that is a text file, a newer schema or another app's database is refused untouched", async () => {
   using dir = tempDir();
   const text = join(dir.path, "notes.txt");

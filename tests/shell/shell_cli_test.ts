@@ -158,3 +158,25 @@ Deno.test("shell: .help lists only what sqlink has, in sqlite3's own words", asy
     commands.includes("tables") && commands.includes("dump") && !commands.includes("archive"),
   );
 });
+
+Deno.test("shell: a file that .reads itself stops at 25 nested inputs, as sqlite3 does", async () => {
+  using dir = tempDir();
+  Deno.writeTextFileSync(join(dir.path, "self.sql"), "select 1;\n.read self.sql\nselect 2;\n");
+  // Before the limit this recursed until Deno ran out of memory: stop a run that hangs.
+  const child = sqlinkCommand([":memory:", ".read self.sql", "select 9"], {
+    cwd: dir.path,
+    env: { HOME: dir.path },
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const out = await child.output();
+  clearTimeout(timer);
+  const decoder = new TextDecoder();
+  assert.equal(
+    decoder.decode(out.stderr),
+    "Input nesting limit (25) reached at line 2. Check recursion.\n",
+  );
+  // 25 levels ran their first statement; each went on after its failed .read; the SQL
+  // argument after the failed .read did not run (an argument's error ends the run).
+  assert.equal(decoder.decode(out.stdout), "1\n".repeat(25) + "2\n".repeat(25));
+  assert.equal(out.code, 1);
+});

@@ -296,6 +296,7 @@ select 'unterminated
     files: { "script.sql": "select 'in script';\nselec 1;\n.quit\nselect 'not reached';\n" },
     input: ".read script.sql\nselect 'after';\n.read missing.sql\n",
   },
+  ...readNestingCases(),
   {
     name: "-init runs first",
     files: { "rc": ".mode csv\nselect 'from rc';\n" },
@@ -430,6 +431,88 @@ select 'unterminated
     },
   },
 ];
+
+/**
+ * `.read` nesting (sqlite3's MAX_INPUT_NESTING, 25): a file that reads itself, a cycle of two,
+ * chains of distinct files 24, 25 and 26 deep, through standard input, SQL arguments, `-cmd`
+ * and `-init`, with and without `-bail`. Stdin and the init file count as one level; SQL
+ * arguments and `-cmd` do not.
+ */
+function readNestingCases(): Case[] {
+  const self = { "self.sql": "select 1;\n.read self.sql\nselect 2;\n" };
+  const cycle = {
+    "a.sql": "select 10;\n\n\n.read b.sql\nselect 11;\n",
+    "b.sql": "select 20;\n.read a.sql\nselect 21;\n",
+  };
+  /** d1.sql reads d2.sql … reads dN.sql. */
+  const chain = (n: number) =>
+    Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [
+        `d${i + 1}.sql`,
+        `select ${i + 1};\n${i + 1 < n ? `.read d${i + 2}.sql\nselect -${i + 1};\n` : ""}`,
+      ]),
+    );
+  return [
+    { name: ".read of itself from stdin", files: self, input: ".read self.sql\nselect 3;\n" },
+    {
+      name: ".read of itself from stdin, -bail",
+      files: self,
+      args: ["-bail"],
+      input: ".read self.sql\nselect 3;\n",
+    },
+    {
+      name: ".read of itself as a SQL argument",
+      files: self,
+      args: [":memory:", ".read self.sql", "select 9"],
+    },
+    {
+      name: ".read of itself as a SQL argument, -bail",
+      files: self,
+      args: ["-bail", ":memory:", ".read self.sql", "select 9"],
+    },
+    {
+      name: ".read of itself from -cmd",
+      files: self,
+      args: ["-cmd", ".read self.sql", ":memory:", "select 9"],
+    },
+    {
+      name: "-init of a file that reads itself",
+      files: self,
+      args: ["-init", "self.sql"],
+      input: "select 6;\n",
+    },
+    {
+      name: "-init of a file that reads itself, -bail",
+      files: self,
+      args: ["-bail", "-init", "self.sql"],
+      input: "select 6;\n",
+    },
+    {
+      name: ".read cycle a -> b -> a as a SQL argument",
+      files: cycle,
+      args: [":memory:", ".read a.sql"],
+    },
+    { name: ".read cycle a -> b -> a from stdin", files: cycle, input: ".read a.sql\n" },
+    ...[24, 25, 26].flatMap((n): Case[] => [
+      {
+        name: `.read chain ${n} deep as a SQL argument`,
+        files: chain(n),
+        args: [":memory:", ".read d1.sql"],
+      },
+      {
+        name: `.read chain ${n} deep from stdin`,
+        files: chain(n),
+        input: ".read d1.sql\nselect 0;\n",
+      },
+    ]),
+    {
+      name: ".read chain 26 deep from -init",
+      files: chain(26),
+      args: ["-init", "d1.sql"],
+      input: "select 0;\n",
+    },
+  ];
+}
 
 for (const c of cases) {
   Deno.test(`sqlite3 vs sqlink: ${c.name}`, async () => {
