@@ -7,7 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import { dirname } from "node:path";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ensurePrivateDir } from "../fs.ts";
-import { MIGRATIONS, readSchemaVersion, SCHEMA_VERSION } from "./schema.ts";
+import { MIGRATIONS, readSchemaState, SCHEMA_VERSION, type SchemaState } from "./schema.ts";
 
 /** How long a writer waits for another process's write transaction. */
 export const BUSY_TIMEOUT_MS = 15_000;
@@ -125,25 +125,39 @@ export function snapshot<T>(db: DatabaseSync, fn: () => T): T {
   }
 }
 
-/** True when `db` holds tables of its own that are not sqlink's. */
-function isForeignDatabase(db: DatabaseSync): boolean {
-  const row = db.prepare(
-    `SELECT count(*) AS n FROM sqlite_schema
-     WHERE type = 'table' AND name NOT LIKE '\\_\\_cas\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`,
-  ).get();
-  return Number(row?.n ?? 0) > 0;
-}
-
-/** Refuse a version that is newer than this build, or not a version at all. */
-function checkVersion(path: string, version: number): void {
-  if (!Number.isSafeInteger(version) || version < 0) {
-    throw new SqlinkError(
-      "ESCHEMA",
-      `Cannot open the cas-cache "${path}": its schema version is not a version number`,
-      { hint: "Move the file aside; sqlink will start a fresh cache" },
-    );
+/**
+ * The schema version of a database in `state`, 0 for an empty one sqlink may initialise;
+ * anything else is refused: a database without a version row is not adopted, whatever
+ * tables it has, and a version newer than this build is not touched.
+ */
+function acceptedVersion(path: string, state: SchemaState): number {
+  switch (state.kind) {
+    case "empty":
+      return 0;
+    case "versioned":
+      if (state.version > SCHEMA_VERSION) throw refuseNewer(path, state.version);
+      return state.version;
+    case "malformed":
+      throw new SqlinkError(
+        "ESCHEMA",
+        `Cannot open the cas-cache "${path}": its schema version ${
+          JSON.stringify(state.value)
+        } is not a version number`,
+        {
+          hint:
+            "Move the file aside (sqlink will start a fresh cache), or point --cas or SQLINK_CAS at another cache file",
+        },
+      );
+    case "unversioned":
+      throw new SqlinkError(
+        "ENOTCAS",
+        `Cannot open the cas-cache "${path}": it is a SQLite database, but not a sqlink cas-cache (${state.why})`,
+        {
+          hint:
+            "Point --cas or SQLINK_CAS at a cas-cache file, or at a path that does not exist yet: sqlink initialises only new, empty files",
+        },
+      );
   }
-  if (version > SCHEMA_VERSION) throw refuseNewer(path, version);
 }
 
 function refuseNewer(path: string, version: number): SqlinkError {
@@ -202,17 +216,8 @@ function retryWhileBusy(fn: () => void): void {
 
 /** Check what the file holds, switch it to WAL and migrate it. */
 function prepare(db: DatabaseSync, path: string): void {
-  const version = readSchemaVersion(db);
-  checkVersion(path, version);
-  if (version === 0 && isForeignDatabase(db)) {
-    throw new SqlinkError(
-      "ENOTCAS",
-      `Cannot open the cas-cache "${path}": it is a SQLite database, but not a sqlink cas-cache`,
-      {
-        hint: "Point --cas or SQLINK_CAS at a cas-cache file, or at a path that does not exist yet",
-      },
-    );
-  }
+  // Checked before anything is written; migrateStepwise checks again under the write lock.
+  const version = acceptedVersion(path, readSchemaState(db));
   // Big pages for a new cache: blobs span far fewer pages, which halves the cost of a
   // small put (measured in `deno task bench`). Only possible before the first table.
   if (version === 0) db.exec("PRAGMA page_size = 65536");
@@ -224,8 +229,7 @@ function prepare(db: DatabaseSync, path: string): void {
 function migrateStepwise(db: DatabaseSync, path: string): void {
   for (;;) {
     const done = immediate(db, () => {
-      const version = readSchemaVersion(db);
-      checkVersion(path, version);
+      const version = acceptedVersion(path, readSchemaState(db));
       if (version === SCHEMA_VERSION) return true;
       MIGRATIONS[version](db);
       db.prepare(

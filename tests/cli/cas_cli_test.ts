@@ -378,6 +378,71 @@ Deno.test("a cas-cache that is a text file, a newer schema or another app's data
   );
 });
 
+Deno.test("a cas-cache without a version row is refused untouched; only new, empty files are initialised", async () => {
+  using dir = tempDir();
+  const sha256 = (path: string) => digestBytes(Deno.readFileSync(path)).sha256;
+  const make = (name: string, sql: string, wal = false) => {
+    const path = join(dir.path, name);
+    const db = new DatabaseSync(path);
+    if (wal) db.exec("PRAGMA journal_mode = WAL");
+    db.exec(sql);
+    db.close();
+    return path;
+  };
+  const v1 = `CREATE TABLE __cas_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE __cas_artifact(blake3 TEXT PRIMARY KEY, sha256 TEXT NOT NULL,
+      size INTEGER NOT NULL, data BLOB, created_at INTEGER NOT NULL)`;
+  const refused: Array<[string, RegExp]> = [
+    [make("app.sqlite", "CREATE TABLE users(id INTEGER PRIMARY KEY)"), /another program's tables/],
+    [
+      make("no-meta.sqlite", "CREATE TABLE __cas_artifact(blake3 TEXT PRIMARY KEY)", true),
+      /cas-cache tables, but no __cas_meta table/,
+    ],
+    [make("no-row.sqlite", v1), /its __cas_meta table has no schema_version row/],
+    [
+      make("no-row-wal.sqlite", `${v1}; INSERT INTO __cas_meta VALUES ('other', '1')`, true),
+      /no schema_version row/,
+    ],
+    [
+      make("text.sqlite", `${v1}; INSERT INTO __cas_meta VALUES ('schema_version', 'two')`),
+      /its schema version "two" is not a version number/,
+    ],
+    [
+      make("empty.sqlite", `${v1}; INSERT INTO __cas_meta VALUES ('schema_version', '')`),
+      /its schema version "" is not a version number/,
+    ],
+  ];
+  const file = join(dir.path, "blob.bin");
+  Deno.writeFileSync(file, randomBytes(100));
+  for (const [path, pattern] of refused) {
+    const before = sha256(path);
+    const names = [...Deno.readDirSync(dir.path)].map((e) => e.name).sort();
+    for (const args of [["cas", "ls"], ["cas", "put", file]]) {
+      const result = await runSqlink([...args, "--cas", path], { env: casEnv(dir.path) });
+      assertUserError(result, 1, pattern);
+      assert.match(result.stderr, /^error: Cannot open the cas-cache "/);
+      assert.equal(sha256(path), before, `${path} changed`);
+      assert.deepEqual(
+        [...Deno.readDirSync(dir.path)].map((e) => e.name).sort(),
+        names,
+        `${path}: a -wal, -shm or -journal was left`,
+      );
+    }
+  }
+
+  // New, empty files: none at all, zero bytes, and a SQLite file that holds no tables.
+  const zero = join(dir.path, "zero.sqlite");
+  Deno.writeFileSync(zero, new Uint8Array(0));
+  const noTables = make("no-tables.sqlite", "CREATE TABLE t(x); DROP TABLE t");
+  for (const path of [join(dir.path, "new", "cas.sqlite"), zero, noTables]) {
+    const put = await runSqlink(["cas", "put", file, "--cas", path, "--json"], {
+      env: casEnv(dir.path),
+    });
+    assert.equal(put.code, 0, `${path}: ${put.stderr}`);
+    assert.equal(JSON.parse(put.stdout).results[0].created, true);
+  }
+});
+
 Deno.test("help and completion", async () => {
   const help = await runSqlink(["cas", "--help"]);
   assert.equal(help.code, 0);
