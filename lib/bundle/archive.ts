@@ -226,7 +226,7 @@ interface SqliteFailure {
 /** Create the archive's database at `temp` with the cas-cache schema. */
 function openArchive(temp: string, path: string): DatabaseSync {
   try {
-    return openCasDatabase(temp);
+    return openCasDatabase(temp, { private: false });
   } catch (err) {
     // openCasDatabase words its errors for the cas-cache: say what failed about the archive.
     throw writeFailure(

@@ -100,6 +100,49 @@ function checkHeader(path: string): void {
   }
 }
 
+/**
+ * Create the cache file 0600 if it is missing, before SQLite opens it: SQLite would create
+ * it with the umask's mode (0644 for most), and it gives the `-wal` and `-shm` it creates
+ * later the main file's permissions. A zero-length file is what sqlink initialises, so a
+ * process that loses the race to create it opens the winner's file just the same.
+ */
+function createPrivateFile(path: string): void {
+  try {
+    Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) return;
+    if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable) {
+      throw new SqlinkError(
+        "EACCES",
+        `Cannot write to the cas-cache "${path}": permission denied`,
+        {
+          hint:
+            "Make its directory writable, or point SQLINK_CACHE_DIR or --cas somewhere writable",
+          cause: err,
+        },
+      );
+    }
+    throw fsError(err, "create the cas-cache", path);
+  }
+}
+
+/**
+ * Take group and other permissions off a cache file made before sqlink created them 0600
+ * (SQLite recreates `-wal` and `-shm` with the main file's mode, so that is the one that
+ * matters). Best effort: a file owned by someone else keeps its mode.
+ */
+function tightenModes(path: string): void {
+  if (Deno.build.os === "windows") return;
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const mode = Deno.statSync(file).mode;
+      if (mode !== null && (mode & 0o077) !== 0) Deno.chmodSync(file, mode & 0o700);
+    } catch {
+      // Gone (another process closed the last connection), or not ours to change.
+    }
+  }
+}
+
 /** Run `fn` in a `BEGIN IMMEDIATE` transaction: commit on return, roll back on throw. */
 export function immediate<T>(db: DatabaseSync, fn: () => T): T {
   db.exec("BEGIN IMMEDIATE");
@@ -168,14 +211,30 @@ function refuseNewer(path: string, version: number): SqlinkError {
   );
 }
 
+/** How to open a database with the cas-cache schema. */
+export interface OpenOptions {
+  /**
+   * True (the default) for the cas-cache itself (SPEC §2): its folder must be private
+   * (created 0700 when missing, refused when others can write to it), and its files are
+   * 0600. False for a bundle archive being built: a file the user shares, written under
+   * an unguessable temporary name (so no journal can be planted for it) in a folder of
+   * their choosing, with the mode their umask gives any file they write.
+   */
+  private?: boolean;
+}
+
 /**
  * Open (creating if needed) the cas-cache at `path`, migrated to SCHEMA_VERSION.
  * A file that is not a SQLite database, a foreign SQLite database, or a newer schema is
  * refused before anything is written.
  */
-export function openCasDatabase(path: string): DatabaseSync {
+export function openCasDatabase(path: string, options: OpenOptions = {}): DatabaseSync {
+  const isPrivate = options.private ?? true;
   checkHeader(path);
-  ensurePrivateDir(dirname(path));
+  if (isPrivate) {
+    ensurePrivateDir(dirname(path));
+    createPrivateFile(path);
+  }
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: false });
@@ -184,6 +243,7 @@ export function openCasDatabase(path: string): DatabaseSync {
   }
   try {
     retryWhileBusy(() => prepare(db, path));
+    if (isPrivate) tightenModes(path);
     return db;
   } catch (err) {
     db.close();
