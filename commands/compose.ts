@@ -14,7 +14,7 @@ import { cacheRoot } from "../lib/paths.ts";
 import type { BuildOutcome } from "../lib/build/build.ts";
 import { openCas } from "../lib/cas/service.ts";
 import { fsError } from "../lib/errors.ts";
-import { removeQuietly, tempSibling } from "../lib/fs.ts";
+import { newTempSibling, removeQuietly } from "../lib/fs.ts";
 import { bake, buildJson, reportBuild } from "./bake.ts";
 import { type CasArgs, casOptions } from "./cas.ts";
 import { cliLaunch } from "./cli.ts";
@@ -34,7 +34,7 @@ function writeOutput(outcome: BuildOutcome, output: string): string {
   } catch {
     // A new file.
   }
-  const temp = tempSibling(path);
+  const temp = newTempSibling(path);
   try {
     Deno.copyFileSync(outcome.path, temp);
     if (Deno.build.os !== "windows") Deno.chmodSync(temp, 0o755);

@@ -10,7 +10,7 @@ import { openCasConnection } from "../lib/cas/connection.ts";
 import { SqlinkError } from "../lib/errors.ts";
 import { ExtensionSet } from "../lib/ext/loaded.ts";
 import type { ShellArgs } from "../lib/shell/options.ts";
-import { cacheRoot, casPath } from "../lib/paths.ts";
+import { cacheRoot, casPath, checkCacheRoot } from "../lib/paths.ts";
 
 /** How the shell starts; throws SqlinkError (the shell reports it). */
 export async function startExtensions(
@@ -18,6 +18,8 @@ export async function startExtensions(
   embedded?: EmbeddedBundle,
 ): Promise<LaunchPlan> {
   const root = cacheRoot();
+  // Even a baked program checks: it materializes its extensions under the root and loads them.
+  if (embedded || args.loads.length > 0 || args.bundle !== null) checkCacheRoot(root);
   const initial = embedded
     ? await (await import("../lib/build/embedded.ts")).loadEmbedded(embedded, root)
     : new ExtensionSet();

@@ -4,6 +4,7 @@
  */
 import { join, resolve } from "node:path";
 import { SqlinkError } from "./errors.ts";
+import { checkPrivateDir } from "./fs.ts";
 
 function env(name: string): string | undefined {
   const value = Deno.env.get(name);
@@ -31,6 +32,15 @@ export function cacheRoot(): string {
   const xdg = env("XDG_CACHE_HOME");
   if (xdg) return join(resolve(xdg), "sqlink");
   return join(home(), ".cache", "sqlink");
+}
+
+/**
+ * Refuse the cache root, and the `ext/` and `builds/` folders in it, when others can write
+ * to them (see checkPrivateDir): what sqlink loads and runs comes from there, whichever
+ * cas-cache file is in use. Folders that do not exist yet are created private when needed.
+ */
+export function checkCacheRoot(root: string = cacheRoot()): void {
+  for (const dir of [root, join(root, "ext"), join(root, "builds")]) checkPrivateDir(dir);
 }
 
 /** The cas-cache database: `--cas PATH`, else `SQLINK_CAS`, else `<root>/cas.sqlite`. */

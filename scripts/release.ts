@@ -26,7 +26,7 @@ import { parseArgs } from "node:util";
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { fsError, UsageError } from "../lib/errors.ts";
-import { pathExists, removeQuietly, tempSibling } from "../lib/fs.ts";
+import { newTempSibling, pathExists, removeQuietly } from "../lib/fs.ts";
 import { installBinary } from "../lib/build/binary.ts";
 import { compile, discardOutput, findDeno } from "../lib/build/compile.ts";
 import { readSource, type SourceSnapshot } from "../lib/build/source.ts";
@@ -163,7 +163,7 @@ async function compileTarget(
 }
 
 function writeAtomically(path: string, text: string): void {
-  const temp = tempSibling(path);
+  const temp = newTempSibling(path);
   try {
     Deno.writeTextFileSync(temp, text);
     Deno.renameSync(temp, path);

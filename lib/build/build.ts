@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { SqlinkError } from "../errors.ts";
+import { sweepStaleTemps, type TempName } from "../fs.ts";
 import type { CasStore } from "../cas/store.ts";
 import { checkLoadable } from "../ext/header.ts";
 import { type Bundle, missingBlobsError, missingMembers } from "../bundle/registry.ts";
@@ -110,6 +111,23 @@ export function manifestOf(bundle: Bundle, target: Target): EmbeddedManifest {
   };
 }
 
+/**
+ * Remove what killed builds of this set left (sweepStaleTemps): staging folders
+ * (`.stage-PID-TAG`) and compile outputs (`.sqlink-PID-TAG.tmp…`, with the temporary file
+ * `deno compile` writes beside its output). A failing build removes its own; a killed one
+ * cannot, so the next build of the set does.
+ */
+function sweepKilledBuilds(root: string, setHash: string, targetDir: string): void {
+  const named = (pattern: RegExp) => (name: string): TempName | undefined => {
+    const match = pattern.exec(name);
+    return match ? { pid: Number(match[2]), key: match[1] } : undefined;
+  };
+  sweepStaleTemps(setBuildDir(root, setHash), named(/^(\.stage-(\d+)-[0-9a-z]+)$/), {
+    folders: true,
+  });
+  sweepStaleTemps(targetDir, named(/^(\.sqlink-(\d+)-[0-9a-z]+)\.tmp/));
+}
+
 function randomTag(): string {
   return `${Deno.pid}-${crypto.getRandomValues(new Uint32Array(1))[0].toString(36)}`;
 }
@@ -156,6 +174,7 @@ export async function buildBundle(
 
   context.onStep?.("staging");
   const dir = ensureTargetDir(root, bundle.setHash, target);
+  sweepKilledBuilds(root, bundle.setHash, dir);
   const final = binaryPath(root, bundle.setHash, target);
   const temp = join(dir, `.sqlink-${randomTag()}.tmp${target.includes("windows") ? ".exe" : ""}`);
   let staged: StagedBuild | undefined;

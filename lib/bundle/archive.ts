@@ -17,7 +17,7 @@ import { DatabaseSync } from "node:sqlite";
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fsError, SqlinkError } from "../errors.ts";
-import { readFull, removeQuietly, tempSibling } from "../fs.ts";
+import { newTempSibling, readFull, removeQuietly } from "../fs.ts";
 import { getInfo } from "../cas/artifact.ts";
 import { immediate, openCasDatabase } from "../cas/db.ts";
 import type { EvictionReport } from "../cas/evict.ts";
@@ -80,7 +80,8 @@ export function exportBundle(
   const missing = missingMembers(cas, bundle.members);
   if (missing.length > 0) throw missingBlobsError(what, missing);
   checkOutputPath(path, cas.path);
-  const temp = tempSibling(path);
+  // The temporary database, its -wal and -shm: what a killed export left is swept first.
+  const temp = newTempSibling(path);
   let db: DatabaseSync | undefined;
   try {
     db = openArchive(temp, path);
@@ -226,7 +227,7 @@ interface SqliteFailure {
 /** Create the archive's database at `temp` with the cas-cache schema. */
 function openArchive(temp: string, path: string): DatabaseSync {
   try {
-    return openCasDatabase(temp);
+    return openCasDatabase(temp, { private: false });
   } catch (err) {
     // openCasDatabase words its errors for the cas-cache: say what failed about the archive.
     throw writeFailure(

@@ -7,7 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import { dirname } from "node:path";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ensurePrivateDir } from "../fs.ts";
-import { MIGRATIONS, readSchemaVersion, SCHEMA_VERSION } from "./schema.ts";
+import { MIGRATIONS, readSchemaState, SCHEMA_VERSION, type SchemaState } from "./schema.ts";
 
 /** How long a writer waits for another process's write transaction. */
 export const BUSY_TIMEOUT_MS = 15_000;
@@ -100,6 +100,49 @@ function checkHeader(path: string): void {
   }
 }
 
+/**
+ * Create the cache file 0600 if it is missing, before SQLite opens it: SQLite would create
+ * it with the umask's mode (0644 for most), and it gives the `-wal` and `-shm` it creates
+ * later the main file's permissions. A zero-length file is what sqlink initialises, so a
+ * process that loses the race to create it opens the winner's file just the same.
+ */
+function createPrivateFile(path: string): void {
+  try {
+    Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) return;
+    if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable) {
+      throw new SqlinkError(
+        "EACCES",
+        `Cannot write to the cas-cache "${path}": permission denied`,
+        {
+          hint:
+            "Make its directory writable, or point SQLINK_CACHE_DIR or --cas somewhere writable",
+          cause: err,
+        },
+      );
+    }
+    throw fsError(err, "create the cas-cache", path);
+  }
+}
+
+/**
+ * Take group and other permissions off a cache file made before sqlink created them 0600
+ * (SQLite recreates `-wal` and `-shm` with the main file's mode, so that is the one that
+ * matters). Best effort: a file owned by someone else keeps its mode.
+ */
+function tightenModes(path: string): void {
+  if (Deno.build.os === "windows") return;
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const mode = Deno.statSync(file).mode;
+      if (mode !== null && (mode & 0o077) !== 0) Deno.chmodSync(file, mode & 0o700);
+    } catch {
+      // Gone (another process closed the last connection), or not ours to change.
+    }
+  }
+}
+
 /** Run `fn` in a `BEGIN IMMEDIATE` transaction: commit on return, roll back on throw. */
 export function immediate<T>(db: DatabaseSync, fn: () => T): T {
   db.exec("BEGIN IMMEDIATE");
@@ -125,25 +168,39 @@ export function snapshot<T>(db: DatabaseSync, fn: () => T): T {
   }
 }
 
-/** True when `db` holds tables of its own that are not sqlink's. */
-function isForeignDatabase(db: DatabaseSync): boolean {
-  const row = db.prepare(
-    `SELECT count(*) AS n FROM sqlite_schema
-     WHERE type = 'table' AND name NOT LIKE '\\_\\_cas\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`,
-  ).get();
-  return Number(row?.n ?? 0) > 0;
-}
-
-/** Refuse a version that is newer than this build, or not a version at all. */
-function checkVersion(path: string, version: number): void {
-  if (!Number.isSafeInteger(version) || version < 0) {
-    throw new SqlinkError(
-      "ESCHEMA",
-      `Cannot open the cas-cache "${path}": its schema version is not a version number`,
-      { hint: "Move the file aside; sqlink will start a fresh cache" },
-    );
+/**
+ * The schema version of a database in `state`, 0 for an empty one sqlink may initialise;
+ * anything else is refused: a database without a version row is not adopted, whatever
+ * tables it has, and a version newer than this build is not touched.
+ */
+function acceptedVersion(path: string, state: SchemaState): number {
+  switch (state.kind) {
+    case "empty":
+      return 0;
+    case "versioned":
+      if (state.version > SCHEMA_VERSION) throw refuseNewer(path, state.version);
+      return state.version;
+    case "malformed":
+      throw new SqlinkError(
+        "ESCHEMA",
+        `Cannot open the cas-cache "${path}": its schema version ${
+          JSON.stringify(state.value)
+        } is not a version number`,
+        {
+          hint:
+            "Move the file aside (sqlink will start a fresh cache), or point --cas or SQLINK_CAS at another cache file",
+        },
+      );
+    case "unversioned":
+      throw new SqlinkError(
+        "ENOTCAS",
+        `Cannot open the cas-cache "${path}": it is a SQLite database, but not a sqlink cas-cache (${state.why})`,
+        {
+          hint:
+            "Point --cas or SQLINK_CAS at a cas-cache file, or at a path that does not exist yet: sqlink initialises only new, empty files",
+        },
+      );
   }
-  if (version > SCHEMA_VERSION) throw refuseNewer(path, version);
 }
 
 function refuseNewer(path: string, version: number): SqlinkError {
@@ -154,14 +211,30 @@ function refuseNewer(path: string, version: number): SqlinkError {
   );
 }
 
+/** How to open a database with the cas-cache schema. */
+export interface OpenOptions {
+  /**
+   * True (the default) for the cas-cache itself (SPEC §2): its folder must be private
+   * (created 0700 when missing, refused when others can write to it), and its files are
+   * 0600. False for a bundle archive being built: a file the user shares, written under
+   * an unguessable temporary name (so no journal can be planted for it) in a folder of
+   * their choosing, with the mode their umask gives any file they write.
+   */
+  private?: boolean;
+}
+
 /**
  * Open (creating if needed) the cas-cache at `path`, migrated to SCHEMA_VERSION.
  * A file that is not a SQLite database, a foreign SQLite database, or a newer schema is
  * refused before anything is written.
  */
-export function openCasDatabase(path: string): DatabaseSync {
+export function openCasDatabase(path: string, options: OpenOptions = {}): DatabaseSync {
+  const isPrivate = options.private ?? true;
   checkHeader(path);
-  ensurePrivateDir(dirname(path));
+  if (isPrivate) {
+    ensurePrivateDir(dirname(path));
+    createPrivateFile(path);
+  }
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: false });
@@ -170,6 +243,7 @@ export function openCasDatabase(path: string): DatabaseSync {
   }
   try {
     retryWhileBusy(() => prepare(db, path));
+    if (isPrivate) tightenModes(path);
     return db;
   } catch (err) {
     db.close();
@@ -202,17 +276,8 @@ function retryWhileBusy(fn: () => void): void {
 
 /** Check what the file holds, switch it to WAL and migrate it. */
 function prepare(db: DatabaseSync, path: string): void {
-  const version = readSchemaVersion(db);
-  checkVersion(path, version);
-  if (version === 0 && isForeignDatabase(db)) {
-    throw new SqlinkError(
-      "ENOTCAS",
-      `Cannot open the cas-cache "${path}": it is a SQLite database, but not a sqlink cas-cache`,
-      {
-        hint: "Point --cas or SQLINK_CAS at a cas-cache file, or at a path that does not exist yet",
-      },
-    );
-  }
+  // Checked before anything is written; migrateStepwise checks again under the write lock.
+  const version = acceptedVersion(path, readSchemaState(db));
   // Big pages for a new cache: blobs span far fewer pages, which halves the cost of a
   // small put (measured in `deno task bench`). Only possible before the first table.
   if (version === 0) db.exec("PRAGMA page_size = 65536");
@@ -224,8 +289,7 @@ function prepare(db: DatabaseSync, path: string): void {
 function migrateStepwise(db: DatabaseSync, path: string): void {
   for (;;) {
     const done = immediate(db, () => {
-      const version = readSchemaVersion(db);
-      checkVersion(path, version);
+      const version = acceptedVersion(path, readSchemaState(db));
       if (version === SCHEMA_VERSION) return true;
       MIGRATIONS[version](db);
       db.prepare(

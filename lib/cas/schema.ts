@@ -98,12 +98,56 @@ function toV3(db: DatabaseSync): void {
 /** Migration steps: `MIGRATIONS[n]` takes a database from version n to n + 1. */
 export const MIGRATIONS: ReadonlyArray<(db: DatabaseSync) => void> = [toV1, toV2, toV3];
 
-/** The schema version recorded in `db`, or 0 for a database sqlink has never written. */
-export function readSchemaVersion(db: DatabaseSync): number {
-  const table = db.prepare(
-    `SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '__cas_meta'`,
-  ).get();
-  if (!table) return 0;
+/**
+ * What a database holds, as far as the cas-cache is concerned:
+ * - `empty`: nothing at all (no table, index, view or trigger, no user_version or
+ *   application_id): a new file, or one another process is creating right now, which
+ *   sqlink may initialise;
+ * - `versioned`: `__cas_meta` records a schema version;
+ * - `unversioned`: it holds something, but no version row: another program's database, or
+ *   one sqlink did not make, which it must not adopt (`why` says what was found);
+ * - `malformed`: the version row holds something that is not a version number.
+ */
+export type SchemaState =
+  | { kind: "empty" }
+  | { kind: "versioned"; version: number }
+  | { kind: "unversioned"; why: string }
+  | { kind: "malformed"; value: string };
+
+/** Read what `db` holds (see SchemaState); only reads, so a refused file stays as it was. */
+export function readSchemaState(db: DatabaseSync): SchemaState {
+  const objects = db.prepare(`SELECT type, name FROM sqlite_schema ORDER BY rowid`).all();
+  if (objects.length === 0) {
+    const user = Number(db.prepare(`PRAGMA user_version`).get()?.user_version ?? 0);
+    const app = Number(db.prepare(`PRAGMA application_id`).get()?.application_id ?? 0);
+    if (user === 0 && app === 0) return { kind: "empty" };
+    return {
+      kind: "unversioned",
+      why: `it has no tables, but another program set its ${
+        user !== 0 ? "user_version" : "application_id"
+      }`,
+    };
+  }
+  const tables = objects.filter((o) => o.type === "table").map((o) => String(o.name));
+  if (!tables.includes("__cas_meta")) {
+    const ours = tables.some((name) => name.startsWith("__cas_"));
+    const theirs = tables.find((name) => !name.startsWith("__cas_") && !name.startsWith("sqlite_"));
+    return {
+      kind: "unversioned",
+      why: ours
+        ? "it has cas-cache tables, but no __cas_meta table recording their schema version"
+        : theirs === undefined
+        ? "it holds no sqlink tables"
+        : `it holds another program's tables, such as "${theirs}"`,
+    };
+  }
+  if (!hasColumn(db, "__cas_meta", "key") || !hasColumn(db, "__cas_meta", "value")) {
+    return { kind: "unversioned", why: "its __cas_meta table is not sqlink's" };
+  }
   const row = db.prepare(`SELECT value FROM __cas_meta WHERE key = 'schema_version'`).get();
-  return row ? Number(row.value) : 0;
+  if (!row) return { kind: "unversioned", why: "its __cas_meta table has no schema_version row" };
+  const value = String(row.value);
+  // Number() would take "", " 3", "0x3" and "3.0" for versions: only plain digits are one.
+  if (!/^[1-9][0-9]{0,8}$/.test(value)) return { kind: "malformed", value };
+  return { kind: "versioned", version: Number(value) };
 }

@@ -2,7 +2,8 @@
  * The one cas-cache a process uses, shared by every command (STYLE: one module-level
  * service). Configuration comes from flags first, then the environment, then defaults.
  */
-import { casPath } from "../paths.ts";
+import { SqlinkError } from "../errors.ts";
+import { cacheRoot, casPath, checkCacheRoot } from "../paths.ts";
 import { parseBytes } from "../size.ts";
 import { parsePolicy } from "./codec.ts";
 import { CasStore } from "./store.ts";
@@ -32,12 +33,29 @@ export function openCas(options: ServiceOptions = {}): CasStore {
   const path = casPath(options.cas);
   if (shared && shared.path === path) return shared;
   shared?.close();
+  checkRootIfAny();
   shared = CasStore.open({
     path,
     maxBytes: options.maxBytes ?? maxBytesFromEnv(),
     compress: parsePolicy(Deno.env.get("SQLINK_CAS_COMPRESS")),
   });
   return shared;
+}
+
+/**
+ * Commands that open the cache go on to materialize, bake or remove files under the cache
+ * root, so its folders are checked here too (the cache file's own folder is checked when it
+ * opens). With `--cas` and no HOME there is no root, and nothing of it to check.
+ */
+function checkRootIfAny(): void {
+  let root: string;
+  try {
+    root = cacheRoot();
+  } catch (err) {
+    if (err instanceof SqlinkError && err.code === "ENOHOME") return;
+    throw err;
+  }
+  checkCacheRoot(root);
 }
 
 /** Close the shared cache, if open. */

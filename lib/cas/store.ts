@@ -6,7 +6,7 @@
 import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { fsError, SqlinkError } from "../errors.ts";
-import { removeQuietly, tempSibling } from "../fs.ts";
+import { newTempSibling, removeQuietly } from "../fs.ts";
 import { type ArtifactInfo, deleteArtifact, getInfo, touchArtifact } from "./artifact.ts";
 import {
   type CasStats,
@@ -235,7 +235,7 @@ export class CasStore implements CasConnection {
    * piece by piece, then renamed into place; on any failure `path` is left untouched.
    */
   exportTo(info: ArtifactInfo, path: string, mode = 0o644): void {
-    const temp = tempSibling(path);
+    const temp = newTempSibling(path);
     let file: Deno.FsFile;
     try {
       file = Deno.openSync(temp, { write: true, createNew: true, mode });

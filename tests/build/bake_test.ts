@@ -338,6 +338,47 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "a killed build's staging folder and temporary output are swept by the next build of the set; a live build's stay",
+  ignore: !canEmulateCompile(),
+  fn: async () => {
+    const ext = await extensions();
+    using cache = await cacheWith("team", [ext.vec9]);
+    using compiler = emulatedCompiler();
+    const bundle = bundleOf(cache, "team");
+    const setDir = join(cache.root, "builds", bundle.setHash);
+    const targetDir = join(setDir, HOST_TARGET);
+    Deno.mkdirSync(targetDir, { recursive: true, mode: 0o700 });
+    // What a build killed by SIGKILL leaves: its stage, deno's output and deno's own
+    // temporary file beside it, all named with the PID of a process that is gone.
+    const exited = new Deno.Command(Deno.execPath(), { args: ["--version"], stdout: "null" })
+      .spawn();
+    await exited.status;
+    const dead = exited.pid;
+    Deno.mkdirSync(join(setDir, `.stage-${dead}-k1`, "members"), { recursive: true });
+    Deno.writeTextFileSync(join(setDir, `.stage-${dead}-k1`, "members", "vec0.so"), "bytes");
+    Deno.writeTextFileSync(join(targetDir, `.sqlink-${dead}-k1.tmp`), "half a program");
+    Deno.writeTextFileSync(join(targetDir, `.sqlink-${dead}-k1.tmp.tmp-x9f3`), "half");
+    // A build of the same set running in a live process (this one).
+    Deno.mkdirSync(join(setDir, `.stage-${Deno.pid}-live`));
+    Deno.writeTextFileSync(join(targetDir, `.sqlink-${Deno.pid}-live.tmp`), "being compiled");
+
+    const built = await runSqlinkWith(["-A"], [...GRANT, "bundle", "build", "team"], {
+      env: { ...Deno.env.toObject(), ...cache.env, SQLINK_DENO: compiler.deno },
+    });
+    assert.equal(built.code, 0, built.stderr);
+    assert.deepEqual(treeOf(join(cache.root, "builds")), [
+      `${bundle.setHash}/`,
+      `${bundle.setHash}/.stage-${Deno.pid}-live/`,
+      `${bundle.setHash}/${HOST_TARGET}/`,
+      `${bundle.setHash}/${HOST_TARGET}/.sqlink-${Deno.pid}-live.tmp`,
+      `${bundle.setHash}/${HOST_TARGET}/.sqlink.verified`,
+      `${bundle.setHash}/${HOST_TARGET}/sqlink`,
+    ]);
+  },
+});
+
 Deno.test("reuse: a binary already baked for the set is reused with no deno and no --allow-run; a changed one is not", async () => {
   const ext = await extensions();
   using cache = await cacheWith("team", [ext.vec9, ext.hello]);

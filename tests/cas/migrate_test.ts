@@ -5,11 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import zlib from "node:zlib";
 import { CasStore } from "../../lib/cas/store.ts";
 import { SCHEMA_VERSION } from "../../lib/cas/schema.ts";
-import { digestBytes } from "../../lib/cas/hash.ts";
+import { digestBytes, sha256Hex } from "../../lib/cas/hash.ts";
 import {
   dumpDatabase,
   listDir,
@@ -319,9 +319,8 @@ Deno.test("migrate: a WAL-mode cache from a newer sqlink is refused, file untouc
 });
 
 Deno.test("migrate: a schema_version that is not a number is refused, file untouched", () => {
-  // BUG (lib/cas/db.ts): readSchemaVersion returns NaN for 'abc'; NaN is neither newer nor
-  // older than 3, so the file is switched to WAL and opened unmigrated, and the first query
-  // fails with ESQLITE "no such column".
+  // Once, 'abc' read as NaN, neither newer nor older than 3: the file was switched to WAL,
+  // opened unmigrated, and the first query failed with ESQLITE "no such column".
   using dir = tempDir();
   const path = join(dir.path, "garbled.sqlite");
   withDb(path, (db) => {
@@ -423,5 +422,124 @@ Deno.test("migrate: a v1 file opened by two connections in turn is migrated once
     assert.equal(String(db.prepare(`PRAGMA journal_mode`).get()!.journal_mode), "wal");
   } finally {
     db.close();
+  }
+});
+
+/**
+ * Open `path`, which must be refused with `code` and a message matching `pattern`, leaving
+ * the file byte-for-byte as it was and no -wal, -shm or -journal beside it that was not there.
+ */
+function assertRefusedUntouched(path: string, code: string, pattern: RegExp): void {
+  const dir = dirname(path);
+  const before = sha256Hex(Deno.readFileSync(path));
+  const names = listDir(dir);
+  let store: CasStore | undefined;
+  try {
+    const err = throwsCode(() => (store = CasStore.open({ path })), code);
+    assert.match(err.message, pattern);
+    assert.match(err.message, /^Cannot open the cas-cache "/);
+    assert.ok(!err.message.endsWith("."), "no trailing period");
+    assert.ok(err.hint, "a hint says what to do");
+    assert.equal(err.exitCode, 1);
+  } finally {
+    (store as CasStore | undefined)?.close();
+  }
+  assert.equal(sha256Hex(Deno.readFileSync(path)), before, `${path} changed`);
+  assert.deepEqual(listDir(dir), names, "no -wal, -shm or -journal file was left");
+}
+
+/** Files sqlink must not adopt, each built in rollback-journal and in WAL mode. */
+const UNVERSIONED: Array<[string, string, RegExp]> = [
+  [
+    "cas-cache tables without __cas_meta",
+    `CREATE TABLE __cas_artifact (blake3 TEXT PRIMARY KEY, sha256 TEXT NOT NULL,
+       size INTEGER NOT NULL, data BLOB, created_at INTEGER NOT NULL);
+     INSERT INTO __cas_artifact VALUES ('k', 's', 1, x'00', 1);`,
+    /not a sqlink cas-cache \(it has cas-cache tables, but no __cas_meta table/,
+  ],
+  [
+    "__cas_meta without a schema_version row",
+    `${V1_SQL} INSERT INTO __cas_meta(key, value) VALUES ('owner', 'someone else');`,
+    /not a sqlink cas-cache \(its __cas_meta table has no schema_version row\)/,
+  ],
+  [
+    "an empty __cas_meta and nothing else",
+    `CREATE TABLE __cas_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+    /its __cas_meta table has no schema_version row/,
+  ],
+  [
+    "a __cas_meta of another shape",
+    `CREATE TABLE __cas_meta (name TEXT, version INTEGER);
+     INSERT INTO __cas_meta VALUES ('schema_version', 3);`,
+    /its __cas_meta table is not sqlink's/,
+  ],
+  [
+    "another program's table next to an unversioned v1 schema",
+    `CREATE TABLE notes (body TEXT); ${V1_SQL}`,
+    /its __cas_meta table has no schema_version row/,
+  ],
+  [
+    "no tables, but a user_version",
+    `PRAGMA user_version = 7;`,
+    /it has no tables, but another program set its user_version/,
+  ],
+  [
+    "no tables, but an application_id",
+    `PRAGMA application_id = 1234;`,
+    /another program set its application_id/,
+  ],
+  [
+    "only a view",
+    `CREATE VIEW answer AS SELECT 42;`,
+    /not a sqlink cas-cache \(it holds no sqlink tables\)/,
+  ],
+];
+
+for (const wal of [false, true]) {
+  const mode = wal ? "WAL" : "rollback-journal";
+  Deno.test(`migrate: a ${mode} database without a version row is refused as ENOTCAS, untouched`, () => {
+    using dir = tempDir();
+    for (const [what, sql, pattern] of UNVERSIONED) {
+      const path = join(dir.path, `${what.replaceAll(/[^a-z_]+/g, "-")}.sqlite`);
+      withDb(path, (db) => {
+        if (wal) db.exec(`PRAGMA journal_mode = WAL`);
+        db.exec(sql);
+      });
+      const tables = tableNames(path);
+      assertRefusedUntouched(path, "ENOTCAS", pattern);
+      assert.deepEqual(tableNames(path), tables, what);
+    }
+  });
+}
+
+Deno.test("migrate: a schema_version that is not a plain positive integer is refused, untouched", () => {
+  using dir = tempDir();
+  // Each of these once read as a version through Number(): "" and "0" as 0 (adopted and
+  // rewritten), " 3", "0x3", "3.0" and "3e0" as 3.
+  for (const value of ["", "0", " 3", "3 ", "0x3", "3.0", "3e0", "-1", "2.5", "three", "03"]) {
+    const path = join(dir.path, `v-${encodeURIComponent(value)}.sqlite`);
+    withDb(path, (db) => {
+      db.exec(V1_SQL);
+      db.prepare(`INSERT INTO __cas_meta(key, value) VALUES ('schema_version', ?)`).run(value);
+    });
+    assertRefusedUntouched(path, "ESCHEMA", /its schema version ".*" is not a version number$/);
+  }
+});
+
+Deno.test("migrate: new, empty files are initialised: a zero-length file, a SQLite file with no tables", () => {
+  using dir = tempDir();
+  const zero = join(dir.path, "zero.sqlite");
+  Deno.writeFileSync(zero, new Uint8Array(0));
+  const dropped = join(dir.path, "dropped.sqlite");
+  withDb(dropped, (db) => db.exec(`CREATE TABLE t (x); DROP TABLE t`));
+  const walEmpty = join(dir.path, "wal-empty.sqlite");
+  withDb(walEmpty, (db) => db.exec(`PRAGMA journal_mode = WAL; CREATE TABLE t (x); DROP TABLE t`));
+  for (const path of [zero, dropped, walEmpty]) {
+    assert.deepEqual(tableNames(path), [], path);
+    const store = CasStore.open({ path });
+    store.put(utf8("now a cache"));
+    store.close();
+    assert.equal(schemaVersionOf(path), SCHEMA_VERSION, path);
+    assertSecondOpenIsNoop(path);
   }
 });

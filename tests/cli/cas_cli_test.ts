@@ -7,7 +7,14 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { digestBytes } from "../../lib/cas/hash.ts";
-import { type RunResult, runSqlink, tempDir } from "../helpers/cli.ts";
+import {
+  collectRun,
+  MAIN,
+  PERMISSIONS,
+  type RunResult,
+  runSqlink,
+  tempDir,
+} from "../helpers/cli.ts";
 
 function randomBytes(n: number): Uint8Array {
   const bytes = new Uint8Array(n);
@@ -512,6 +519,148 @@ Deno.test("a cas-cache that is a text file, a newer schema or another app's data
     1,
     /is a directory/,
   );
+});
+
+Deno.test("a cas-cache without a version row is refused untouched; only new, empty files are initialised", async () => {
+  using dir = tempDir();
+  const sha256 = (path: string) => digestBytes(Deno.readFileSync(path)).sha256;
+  const make = (name: string, sql: string, wal = false) => {
+    const path = join(dir.path, name);
+    const db = new DatabaseSync(path);
+    if (wal) db.exec("PRAGMA journal_mode = WAL");
+    db.exec(sql);
+    db.close();
+    return path;
+  };
+  const v1 = `CREATE TABLE __cas_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE __cas_artifact(blake3 TEXT PRIMARY KEY, sha256 TEXT NOT NULL,
+      size INTEGER NOT NULL, data BLOB, created_at INTEGER NOT NULL)`;
+  const refused: Array<[string, RegExp]> = [
+    [make("app.sqlite", "CREATE TABLE users(id INTEGER PRIMARY KEY)"), /another program's tables/],
+    [
+      make("no-meta.sqlite", "CREATE TABLE __cas_artifact(blake3 TEXT PRIMARY KEY)", true),
+      /cas-cache tables, but no __cas_meta table/,
+    ],
+    [make("no-row.sqlite", v1), /its __cas_meta table has no schema_version row/],
+    [
+      make("no-row-wal.sqlite", `${v1}; INSERT INTO __cas_meta VALUES ('other', '1')`, true),
+      /no schema_version row/,
+    ],
+    [
+      make("text.sqlite", `${v1}; INSERT INTO __cas_meta VALUES ('schema_version', 'two')`),
+      /its schema version "two" is not a version number/,
+    ],
+    [
+      make("empty.sqlite", `${v1}; INSERT INTO __cas_meta VALUES ('schema_version', '')`),
+      /its schema version "" is not a version number/,
+    ],
+  ];
+  const file = join(dir.path, "blob.bin");
+  Deno.writeFileSync(file, randomBytes(100));
+  for (const [path, pattern] of refused) {
+    const before = sha256(path);
+    const names = [...Deno.readDirSync(dir.path)].map((e) => e.name).sort();
+    for (const args of [["cas", "ls"], ["cas", "put", file]]) {
+      const result = await runSqlink([...args, "--cas", path], { env: casEnv(dir.path) });
+      assertUserError(result, 1, pattern);
+      assert.match(result.stderr, /^error: Cannot open the cas-cache "/);
+      assert.equal(sha256(path), before, `${path} changed`);
+      assert.deepEqual(
+        [...Deno.readDirSync(dir.path)].map((e) => e.name).sort(),
+        names,
+        `${path}: a -wal, -shm or -journal was left`,
+      );
+    }
+  }
+
+  // New, empty files: none at all, zero bytes, and a SQLite file that holds no tables.
+  const zero = join(dir.path, "zero.sqlite");
+  Deno.writeFileSync(zero, new Uint8Array(0));
+  const noTables = make("no-tables.sqlite", "CREATE TABLE t(x); DROP TABLE t");
+  for (const path of [join(dir.path, "new", "cas.sqlite"), zero, noTables]) {
+    const put = await runSqlink(["cas", "put", file, "--cas", path, "--json"], {
+      env: casEnv(dir.path),
+    });
+    assert.equal(put.code, 0, `${path}: ${put.stderr}`);
+    assert.equal(JSON.parse(put.stdout).results[0].created, true);
+  }
+});
+
+Deno.test({
+  name: "the cache is 0600 under umask 022, and a folder others can write to is refused",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    using dir = tempDir();
+    const file = join(dir.path, "f");
+    Deno.writeFileSync(file, randomBytes(5000));
+    const mode = (path: string) => Deno.statSync(path).mode! & 0o7777;
+
+    // A shell with the usual umask creates the cache: still 0600 inside a 0700 folder.
+    const cache = join(dir.path, "cache");
+    const withUmask = new Deno.Command("sh", {
+      args: [
+        "-c",
+        'umask 022 && exec "$@"',
+        "sh",
+        Deno.execPath(),
+        "run",
+        "--quiet",
+        ...PERMISSIONS,
+        MAIN,
+        "cas",
+        "put",
+        file,
+      ],
+      env: { NO_COLOR: "1", ...casEnv(dir.path) },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const put = await collectRun(withUmask);
+    assert.equal(put.code, 0, put.stderr);
+    assert.equal(mode(cache), 0o700);
+    assert.equal(mode(join(cache, "cas.sqlite")), 0o600);
+
+    // The cache folder, the cache root's ext/, or a sticky folder like /tmp: each refused.
+    const sticky = join(dir.path, "sticky");
+    Deno.mkdirSync(sticky);
+    Deno.chmodSync(sticky, 0o1777);
+    const cases: Array<[string, string[], Record<string, string>]> = [
+      [cache, ["cas", "ls"], casEnv(dir.path)],
+      [
+        join(cache, "ext"),
+        ["cas", "ls", "--cas", join(dir.path, "elsewhere.sqlite")],
+        casEnv(dir.path),
+      ],
+      [sticky, ["cas", "put", file, "--cas", join(sticky, "cas.sqlite")], casEnv(dir.path)],
+    ];
+    Deno.mkdirSync(join(cache, "ext"), { mode: 0o700 });
+    for (const [folder, args, env] of cases) {
+      const before = [...Deno.readDirSync(folder)].map((e) => e.name).sort();
+      const oldMode = mode(folder);
+      if (folder !== sticky) Deno.chmodSync(folder, 0o777);
+      const result = await runSqlink(args, { env });
+      assertUserError(result, 1, new RegExp(`Refusing to use the folder "${folder}": `));
+      assert.match(
+        result.stderr,
+        new RegExp(`^hint: Make it yours alone with \`chmod 700 ${folder}\``, "m"),
+      );
+      assert.deepEqual([...Deno.readDirSync(folder)].map((e) => e.name).sort(), before);
+      if (folder !== sticky) Deno.chmodSync(folder, oldMode);
+    }
+    const tmp = "/tmp";
+    if ((mode(tmp) & 0o1777) === 0o1777) {
+      const path = join(tmp, `sqlink-refused-${crypto.randomUUID()}.sqlite`);
+      assertUserError(
+        await runSqlink(["cas", "ls", "--cas", path], { env: casEnv(dir.path) }),
+        1,
+        /Refusing to use the folder "\/tmp"/,
+      );
+      assert.throws(() => Deno.statSync(path), Deno.errors.NotFound);
+    }
+    // Once private again, the cache opens as before.
+    assert.equal((await runSqlink(["cas", "ls"], { env: casEnv(dir.path) })).code, 0);
+  },
 });
 
 Deno.test("help and completion", async () => {
