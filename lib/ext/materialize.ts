@@ -7,7 +7,7 @@
  */
 import { dirname, join } from "node:path";
 import { fsError, SqlinkError } from "../errors.ts";
-import { ensurePrivateDir, removeQuietly, tempSibling } from "../fs.ts";
+import { ensurePrivateDir, newTempSibling, removeQuietly } from "../fs.ts";
 import { blake3Hex } from "../cas/blake3.ts";
 import { checkLoadable } from "./header.ts";
 import { materializedPath } from "./location.ts";
@@ -52,7 +52,7 @@ export function materialize(
   const dir = dirname(path);
   ensurePrivateDir(join(root, "ext"));
   ensurePrivateDir(dir);
-  const temp = tempSibling(path);
+  const temp = newTempSibling(path);
   try {
     Deno.writeFileSync(temp, data, { mode: 0o700, createNew: true });
     // Verify what reached the disk, not what we meant to write.
