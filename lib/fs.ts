@@ -1,6 +1,5 @@
 /** File helpers shared by every part of sqlink: private directories, temporary siblings, full reads. */
 import { basename, dirname, join } from "node:path";
-import process from "node:process";
 import { fsError, SqlinkError } from "./errors.ts";
 
 /**
@@ -196,7 +195,10 @@ function mayBeWriter(pid: number, touched: number): boolean {
 /** True when a process has PID `pid`, false when none has, undefined when we cannot tell. */
 function processExists(pid: number): boolean | undefined {
   try {
-    process.kill(pid, 0); // signal 0: only asks whether it could be signalled
+    // Deno's global `process`, not an import of node:process: that loads Node's layer
+    // (~10 ms), and lib/fs.ts is on the way to every launch with a bundle.
+    const node = globalThis as unknown as { process: { kill(pid: number, signal: number): void } };
+    node.process.kill(pid, 0); // signal 0: only asks whether it could be signalled
     return true;
   } catch (err) {
     const code = (err as { code?: string })?.code;
