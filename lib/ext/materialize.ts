@@ -51,7 +51,9 @@ export function materialize(
   checkLoadable(fileName, data);
   const dir = dirname(path);
   ensurePrivateDir(join(root, "ext"));
+  checkNoDetour(root, "ext");
   ensurePrivateDir(dir);
+  checkNoDetour(root, join("ext", blake3));
   const temp = newTempSibling(path);
   try {
     Deno.writeFileSync(temp, data, { mode: 0o700, createNew: true });
@@ -72,6 +74,29 @@ export function materialize(
     throw fsError(err, "write to", path);
   }
   return path;
+}
+
+/**
+ * Refuse to write through a symbolic link planted as `<root>/<inside>` (`ext/`, `ext/<blake3>/`): the path was
+ * checked as text, and a link would carry the write (and the load) somewhere else.
+ */
+function checkNoDetour(root: string, inside: string): void {
+  const dir = join(root, inside);
+  let real: string;
+  let expected: string;
+  try {
+    real = Deno.realPathSync(dir);
+    expected = join(Deno.realPathSync(root), inside);
+  } catch (err) {
+    throw fsError(err, "resolve", dir);
+  }
+  if (real !== expected) {
+    throw new SqlinkError(
+      "EUNSAFEDIR",
+      `Cannot write to "${dir}": it leads to "${real}", outside the cache`,
+      { hint: `Remove the link "${dir}"; sqlink recreates the folder` },
+    );
+  }
 }
 
 /** Remove what `materialize` wrote for `blake3` (a load that failed); never throws. */

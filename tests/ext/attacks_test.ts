@@ -177,3 +177,22 @@ Deno.test("attack: a materialized member rewritten within its stamp's second is 
   assert.equal(launched.stdout, "hello, b\n", launched.stderr);
   assert.deepEqual(Deno.readFileSync(copy), pristine, "the forged copy was loaded as verified");
 });
+
+Deno.test("attack: a symbolic link planted as ext/ or ext/<blake3>/ does not carry a copy outside", async () => {
+  const ext = await extensions();
+  using cache = new TestCache();
+  const elsewhere = join(cache.dir, "elsewhere");
+  Deno.mkdirSync(elsewhere, { mode: 0o700 });
+  Deno.mkdirSync(join(cache.root, "ext"), { recursive: true, mode: 0o700 });
+  Deno.symlinkSync(elsewhere, join(cache.root, "ext", ext.hello.blake3));
+  const result = await cache.script(`.load ${ext.hello.path}\n`);
+  assertShellError(result, /outside the cache/);
+  assert.deepEqual(tree(elsewhere), []);
+  assert.deepEqual(cache.state().artifacts, []);
+
+  Deno.removeSync(join(cache.root, "ext"), { recursive: true });
+  Deno.symlinkSync(elsewhere, join(cache.root, "ext"));
+  const linked = await cache.script(`.load ${ext.hello.path}\n`);
+  assertShellError(linked, /outside the cache/);
+  assert.deepEqual([...Deno.readDirSync(elsewhere)], [], "nothing created through the link");
+});
