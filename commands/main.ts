@@ -14,7 +14,6 @@ const SCRIPT_COMMANDS = new Set([
   "bundle",
   "compose",
   "completion",
-  "--get-yargs-completions",
 ]);
 
 /** How sqlink was started beyond its arguments. */
@@ -40,6 +39,10 @@ function commandWord(args: string[]): string | undefined {
 /** Run sqlink with `args`; returns the exit status. */
 export async function main(args: string[], options: MainOptions = {}): Promise<number> {
   const word = commandWord(args);
+  if (args[0] === "--get-completions") {
+    const { printCompletions } = await import("./completion.ts");
+    return await printCompletions(args.slice(1));
+  }
   if (word !== undefined && SCRIPT_COMMANDS.has(word)) {
     const { runCli } = await import("./cli.ts");
     return await runCli(args);

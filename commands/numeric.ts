@@ -1,19 +1,12 @@
 /**
  * The numeric options of the script commands (`cas ls --limit`, `cas gc --max-bytes`,
- * `bundle gc --keep`…), declared and read in one place. They are declared as text: yargs's
- * number type would turn "1e99" into 1e+99, "0x10" into 16 and "abc" into NaN before any
+ * `bundle gc --keep`…), declared and read in one place. They are declared as text: a number
+ * type would turn "1e99" into 1e+99, "0x10" into 16 and "abc" into NaN before any
  * check could see what was typed. lib/ parses the text and refuses what it cannot take.
  */
-// @ts-types="@types/yargs"
-import type { Options } from "yargs";
 import { parseCount, singleValue } from "../lib/numbers.ts";
 import { parseBytes } from "../lib/size.ts";
 import { parseAge } from "../lib/bundle/registry.ts";
-
-/** The yargs declaration of an option whose value is a number, a size or an age. */
-export function numericOption(describe: string): Options {
-  return { type: "string", requiresArg: true, describe };
-}
 
 /** `--flag N`: a whole number from 0 to 2^53-1, or undefined when not given. */
 export function countArg(value: string | string[] | undefined, flag: string): number | undefined {

@@ -15,7 +15,8 @@ import { fileSink, type Sink } from "../lib/shell/sink.ts";
 
 const PROGRAM = "sqlink";
 
-const USAGE = `Usage: ${PROGRAM} [OPTIONS] FILENAME [SQL]
+/** The shell's -help text (sqlite3's, with sqlink's options and subcommands): completion reads its options. */
+export const USAGE = `Usage: ${PROGRAM} [OPTIONS] FILENAME [SQL]
 FILENAME is the name of an SQLite database. A new database is created
 if the file does not previously exist.
 OPTIONS include:
@@ -54,6 +55,7 @@ Subcommands:
    cas ...              manage the cache of extension binaries ("${PROGRAM} cas --help")
    bundle ...           save, list, show, delete and bake bundles ("${PROGRAM} bundle --help")
    compose ...          bake extensions into one executable ("${PROGRAM} compose --help")
+   completion [SHELL]   print the bash, zsh or fish completion script
 `;
 
 /**

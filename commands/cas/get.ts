@@ -1,6 +1,4 @@
 /** `sqlink cas get HASH|URI [-o FILE]`: read an artifact back, verified. */
-// @ts-types="@types/yargs"
-import type { CommandModule } from "yargs";
 import { resolve } from "node:path";
 import { SqlinkError, UsageError } from "../../lib/errors.ts";
 import { openCas } from "../../lib/cas/service.ts";
@@ -12,47 +10,30 @@ interface GetArgs extends CasArgs {
   output?: string;
 }
 
-/** The get subcommand. */
-export const getCommand: CommandModule<CasArgs, GetArgs> = {
-  command: "get <ref>",
-  describe: "Write an artifact's bytes to a file or stdout (re-hashed before use)",
-  builder: (y) =>
-    y.positional("ref", {
-      type: "string",
-      demandOption: true,
-      describe: "A BLAKE3 or SHA-256 hash, blake3:/sha256:<hex>, a unique prefix (≥4), or a URI",
-    })
-      .option("output", {
-        alias: "o",
-        type: "string",
-        requiresArg: true,
-        describe: "Write to FILE",
-      })
-      .example("sqlink cas get extension:vec0 -o vec0.so", "Restore a file by its URI") as never,
-  handler: (argv) => {
-    const ref = String(argv.ref);
-    if (argv.output === undefined && argv.json) {
-      throw new UsageError("--json describes the written file, so it needs -o FILE", {
-        hint: "Add -o FILE, or drop --json to write the bytes to stdout",
-      });
+/** Run the command with its parsed arguments. */
+export function get(argv: GetArgs): void {
+  const ref = String(argv.ref);
+  if (argv.output === undefined && argv.json) {
+    throw new UsageError("--json describes the written file, so it needs -o FILE", {
+      hint: "Add -o FILE, or drop --json to write the bytes to stdout",
+    });
+  }
+  if (argv.output === undefined && currentOutput().outIsTerminal()) {
+    throw new SqlinkError("ETTY", "Refusing to write binary data to the terminal", {
+      hint: "Add -o FILE, or redirect stdout to a file",
+      exitCode: 2,
+    });
+  }
+  const cas = openCas({ cas: argv.cas });
+  const info = cas.resolve(ref);
+  if (argv.output === undefined) {
+    cas.emit(info, outBytes);
+  } else {
+    const path = resolve(argv.output);
+    cas.exportTo(info, path);
+    if (argv.json) {
+      printJson({ ok: true, blake3: info.blake3, sha256: info.sha256, size: info.size, path });
     }
-    if (argv.output === undefined && currentOutput().outIsTerminal()) {
-      throw new SqlinkError("ETTY", "Refusing to write binary data to the terminal", {
-        hint: "Add -o FILE, or redirect stdout to a file",
-        exitCode: 2,
-      });
-    }
-    const cas = openCas({ cas: argv.cas });
-    const info = cas.resolve(ref);
-    if (argv.output === undefined) {
-      cas.emit(info, outBytes);
-    } else {
-      const path = resolve(argv.output);
-      cas.exportTo(info, path);
-      if (argv.json) {
-        printJson({ ok: true, blake3: info.blake3, sha256: info.sha256, size: info.size, path });
-      }
-    }
-    cas.touch(info.blake3);
-  },
-};
+  }
+  cas.touch(info.blake3);
+}
