@@ -109,6 +109,8 @@ async function spawnChild(impl: ImplName, workload: WorkloadName): Promise<Child
   try {
     const script = import.meta.filename!;
     const config = join(import.meta.dirname!, "..", "deno.json");
+    // The benchmark's own dependencies (cacache) are locked apart from sqlink's.
+    const lock = join(import.meta.dirname!, "bench", "deno.lock");
     const output = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -116,6 +118,7 @@ async function spawnChild(impl: ImplName, workload: WorkloadName): Promise<Child
         ...PERMISSIONS,
         "--config",
         config,
+        `--lock=${lock}`,
         script,
         "--child",
         impl,
