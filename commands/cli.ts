@@ -1,6 +1,6 @@
 /**
- * The script-facing command line (`sqlink cas …`, `bundle`, `compose`, `completion`,
- * `version`): the tree of commands, parsed by commands/command_line.ts. Usage mistakes exit
+ * The script-facing command line (`sqlink cas …`, `bundle`, `compose`, `version`,
+ * `completion`): the tree of commands, parsed by commands/command_line.ts. Usage mistakes exit
  * 2, failures 1, success 0. Only the named command's code is loaded.
  */
 import { UsageError } from "../lib/errors.ts";
@@ -64,6 +64,12 @@ export const SQLINK_COMMANDS: CommandSpec = {
     casCommand,
     bundleCommand,
     composeCommand,
+    {
+      name: "version",
+      describe:
+        "Print the versions of sqlink, of the SQLite it runs on, of Deno, and the target triple",
+      run: async (argv) => (await import("./version.ts")).version(argv as never),
+    },
     {
       name: "completion",
       args: "[shell]",

@@ -14,6 +14,7 @@ const SCRIPT_COMMANDS = new Set([
   "bundle",
   "compose",
   "completion",
+  "version",
 ]);
 
 /** How sqlink was started beyond its arguments. */

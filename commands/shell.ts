@@ -44,7 +44,7 @@ OPTIONS include:
    -separator SEP       set output column separator. Default: '|'
    -table               set output mode to 'table'
    -tabs                set output mode to 'tabs'
-   -version             show SQLite version
+   -version             show SQLite version (sqlink's own: "${PROGRAM} version")
 Extensions:
    --load PATH          load an extension through the cas-cache (repeatable)
    --bundle NAME|HASH   run the bundle's baked binary if built, else load its members
@@ -56,6 +56,7 @@ Subcommands:
    bundle ...           save, list, show, delete and bake bundles ("${PROGRAM} bundle --help")
    compose ...          bake extensions into one executable ("${PROGRAM} compose --help")
    completion [SHELL]   print the bash, zsh or fish completion script
+   version              sqlink's, SQLite's and Deno's versions and the target (--json)
 `;
 
 /**
