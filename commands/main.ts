@@ -48,5 +48,14 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
     const { runCli } = await import("./cli.ts");
     return await runCli(args);
   }
+  if (word === args[0] && word !== undefined && /^[a-z][a-z-]*$/.test(word)) {
+    // A bare word could be a mistyped subcommand: refused before it becomes a database file.
+    const { mistypedCommand } = await import("./mistyped.ts");
+    const mistake = mistypedCommand(args);
+    if (mistake) {
+      const { reportError } = await import("./output.ts");
+      return reportError(mistake);
+    }
+  }
   return await runShell(args, options.embedded);
 }
