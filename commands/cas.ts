@@ -10,6 +10,13 @@ export interface CasArgs {
   json: boolean;
 }
 
+/** `--quiet`: the long operations' progress line is not drawn (it never is when piped). */
+const QUIET = {
+  type: "boolean",
+  alias: "q",
+  describe: "Draw no progress line at a terminal",
+} as const;
+
 /** `--cas` and `--json`, declared once at the top of the command line for every command. */
 export const CAS_OPTIONS: Record<string, OptionSpec> = {
   cas: {
@@ -67,6 +74,7 @@ export const casCommand: CommandSpec = {
           type: "string",
           describe: "Bind this URI (e.g. extension:vec0) to the file; needs exactly one file",
         },
+        quiet: QUIET,
       },
       examples: [["sqlink cas put vec0.so --uri extension:vec0", "Add vec0.so and name it"]],
       run: async (argv) => (await import("./cas/put.ts")).put(argv as never),
@@ -78,6 +86,7 @@ export const casCommand: CommandSpec = {
       positionals: { ref: { describe: REF } },
       options: {
         output: { type: "string", alias: "o", describe: "Write to FILE", complete: "files" },
+        quiet: QUIET,
       },
       examples: [["sqlink cas get extension:vec0 -o vec0.so", "Restore a file by its URI"]],
       run: async (argv) => (await import("./cas/get.ts")).get(argv as never),
@@ -112,6 +121,7 @@ export const casCommand: CommandSpec = {
           type: "string",
           describe: "Cap for this run (e.g. 512MiB); default $SQLINK_CAS_MAX_BYTES or 1GiB",
         },
+        quiet: QUIET,
       },
       run: async (argv) => (await import("./cas/gc.ts")).gc(argv as never),
     },
@@ -125,6 +135,7 @@ export const casCommand: CommandSpec = {
           describe:
             "Remove corrupt artifacts, dangling URIs, orphan chunks, bad copies and bad binaries",
         },
+        quiet: QUIET,
       },
       run: async (argv) => (await import("./cas/verify.ts")).verify(argv as never),
     },
@@ -146,6 +157,7 @@ export const casCommand: CommandSpec = {
           describe: "The archive file to write (replaced atomically)",
           complete: "files",
         },
+        quiet: QUIET,
       },
       examples: [[
         "sqlink cas export analytics -o analytics.sqlink",
@@ -166,6 +178,7 @@ export const casCommand: CommandSpec = {
           type: "string",
           describe: "Save the bundle under this name instead of the archive's",
         },
+        quiet: QUIET,
       },
       examples: [["sqlink cas import analytics.sqlink", "Warm the cache with a shared bundle"]],
       run: async (argv) => (await import("./cas/import.ts")).importCas(argv as never),

@@ -6,10 +6,12 @@ import { signingKeyFromEnv } from "../../lib/bundle/signing.ts";
 import { formatBytes } from "../../lib/size.ts";
 import type { CasArgs } from "../cas.ts";
 import { line, out, printJson, table } from "../output.ts";
+import { progress } from "../progress.ts";
 
 interface ExportArgs extends CasArgs {
   bundle: string;
   output?: string;
+  quiet: boolean;
 }
 
 /** Run the command with its parsed arguments. */
@@ -20,9 +22,16 @@ export function exportCas(argv: ExportArgs): void {
     });
   }
   const cas = openCas({ cas: argv.cas });
-  const result = exportBundle(cas, String(argv.bundle), argv.output, {
-    signingKey: signingKeyFromEnv(),
-  });
+  const bar = progress("export", { enabled: !argv.json && !argv.quiet, unit: "items" });
+  let result;
+  try {
+    result = exportBundle(cas, String(argv.bundle), argv.output, {
+      signingKey: signingKeyFromEnv(),
+      progress: (doing, done, total) => bar.update(done, total, doing),
+    });
+  } finally {
+    bar.done();
+  }
   const { bundle, members } = result;
   if (argv.json) {
     printJson({

@@ -5,9 +5,11 @@ import { formatBytes } from "../../lib/size.ts";
 import type { CasArgs } from "../cas.ts";
 import { sizeArg } from "../numeric.ts";
 import { line, note, printJson } from "../output.ts";
+import { progress } from "../progress.ts";
 
 interface GcArgs extends CasArgs {
   "max-bytes"?: string;
+  quiet: boolean;
 }
 
 /** Say on stderr what an eviction did and whether pinned bytes exceed the cap. */
@@ -31,7 +33,16 @@ export function reportEviction(report: EvictionReport, options: { quiet?: boolea
 
 /** Run the command with its parsed arguments. */
 export function gc(argv: GcArgs): void {
-  const report = openCas({ cas: argv.cas }).gc(sizeArg(argv["max-bytes"], "--max-bytes"));
+  const maxBytes = sizeArg(argv["max-bytes"], "--max-bytes");
+  const cas = openCas({ cas: argv.cas });
+  const bar = progress("gc", { enabled: !argv.json && !argv.quiet });
+  bar.say("evicting least recently used artifacts");
+  let report;
+  try {
+    report = cas.gc(maxBytes);
+  } finally {
+    bar.done();
+  }
   if (argv.json) {
     printJson({ ok: true, ...report });
     return;

@@ -4,10 +4,12 @@ import { SqlinkError, UsageError } from "../../lib/errors.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import type { CasArgs } from "../cas.ts";
 import { currentOutput, outBytes, printJson } from "../output.ts";
+import { progress } from "../progress.ts";
 
 interface GetArgs extends CasArgs {
   ref: string;
   output?: string;
+  quiet: boolean;
 }
 
 /** Run the command with its parsed arguments. */
@@ -26,11 +28,29 @@ export function get(argv: GetArgs): void {
   }
   const cas = openCas({ cas: argv.cas });
   const info = cas.resolve(ref);
+  const bar = progress("get", { enabled: !argv.json && !argv.quiet, unit: "bytes" });
   if (argv.output === undefined) {
-    cas.emit(info, outBytes);
+    let sent = 0;
+    try {
+      cas.emit(info, (piece) => {
+        outBytes(piece);
+        bar.update(sent += piece.length, info.size, "writing to stdout");
+      });
+    } finally {
+      bar.done();
+    }
   } else {
     const path = resolve(argv.output);
-    cas.exportTo(info, path);
+    try {
+      cas.exportTo(
+        info,
+        path,
+        undefined,
+        (doing, done, total) => bar.update(done, total, `${doing} ${argv.output}`),
+      );
+    } finally {
+      bar.done();
+    }
     if (argv.json) {
       printJson({ ok: true, blake3: info.blake3, sha256: info.sha256, size: info.size, path });
     }

@@ -7,19 +7,30 @@ import { SIGNING_KEY_ENV, signingKeyFromEnv } from "../../lib/bundle/signing.ts"
 import { formatBytes } from "../../lib/size.ts";
 import type { CasArgs } from "../cas.ts";
 import { line, note, out, printJson, table } from "../output.ts";
+import { progress } from "../progress.ts";
 import { reportEviction } from "./gc.ts";
 
 interface ImportArgs extends CasArgs {
   file: string;
   as?: string;
+  quiet: boolean;
 }
 
 /** Run the command with its parsed arguments. */
 export function importCas(argv: ImportArgs): void {
   const name = argv.as === undefined ? undefined : checkBundleName(argv.as);
   // Everything in the file is checked before the cas-cache is even opened.
-  const archive = readArchive(String(argv.file), { signingKey: signingKeyFromEnv() });
-  const result = importArchive(openCas({ cas: argv.cas }), archive, { name });
+  const bar = progress("import", { enabled: !argv.json && !argv.quiet });
+  let archive, result;
+  try {
+    bar.say(`verifying ${argv.file}`);
+    archive = readArchive(String(argv.file), { signingKey: signingKeyFromEnv() });
+    const bytes = archive.blobs.reduce((sum, blob) => sum + blob.length, 0);
+    bar.say(`adding ${archive.blobs.length} blob(s), ${formatBytes(bytes)}`);
+    result = importArchive(openCas({ cas: argv.cas }), archive, { name });
+  } finally {
+    bar.done();
+  }
   const { bundle } = result;
   if (argv.json) {
     printJson({

@@ -12,6 +12,20 @@ import { reportEviction } from "./gc.ts";
 interface PutArgs extends CasArgs {
   files: string[];
   uri?: string;
+  quiet: boolean;
+}
+
+/** A file's size for the progress total (0 when unreadable: putting it reports why). */
+function sizeOf(path: string): number {
+  try {
+    return Deno.statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function basename(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
 }
 
 /** `sqlink cas put`. */
@@ -26,15 +40,26 @@ export function put(argv: PutArgs): void {
     }
   }
   const cas = openCas({ cas: argv.cas });
-  const bar = progress("put", !argv.json && files.length > 1);
+  const bar = progress("put", { enabled: !argv.json && !argv.quiet, unit: "bytes" });
   const outcome: PutOutcome = { results: [] };
-  files.forEach((file, i) => {
-    const one = cas.putFiles([file], { uri: argv.uri });
-    outcome.results.push(...one.results);
-    outcome.eviction = one.eviction ?? outcome.eviction;
-    bar.update(i + 1, files.length);
-  });
-  bar.done();
+  const sizes = files.map(sizeOf);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let before = 0;
+  try {
+    files.forEach((file, i) => {
+      const name = basename(file);
+      const one = cas.putFiles([file], {
+        uri: argv.uri,
+        progress: (doing, done) => bar.update(before + done, total, `${doing} ${name}`),
+      });
+      outcome.results.push(...one.results);
+      outcome.eviction = one.eviction ?? outcome.eviction;
+      before += sizes[i];
+      bar.update(before, total, `stored ${name}`);
+    });
+  } finally {
+    bar.done();
+  }
   const rows = outcome.results.map((r, i) => ({ path: files[i], ...r }));
   if (argv.json) {
     printJson({ ok: true, results: rows, eviction: outcome.eviction ?? null });

@@ -13,22 +13,24 @@ import { progress } from "../progress.ts";
 
 interface VerifyArgs extends CasArgs {
   repair: boolean;
+  quiet: boolean;
 }
 
 /** Run the command with its parsed arguments. */
 export function verify(argv: VerifyArgs): void {
   const cas = openCas({ cas: argv.cas });
-  const bar = progress("verify", !argv.json);
+  const shown = { enabled: !argv.json && !argv.quiet, unit: "items" } as const;
+  const bar = progress("verify", shown);
   const report = cas.verify({
     repair: argv.repair,
-    progress: (done, total) => bar.update(done, total),
+    progress: (done, total) => bar.update(done, total, "re-hashing artifacts"),
   });
   bar.done();
   const root = cacheRoot();
-  const copyBar = progress("verify copies", !argv.json);
+  const copyBar = progress("verify", shown);
   const copies = verifyCopies(root, {
     repair: argv.repair,
-    progress: (done, total) => copyBar.update(done, total),
+    progress: (done, total) => copyBar.update(done, total, "re-hashing materialized copies"),
   });
   copyBar.done();
   const builds = verifyBuilds(cas, root, { repair: argv.repair });
