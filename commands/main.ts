@@ -1,13 +1,12 @@
 /**
- * What `sqlink ARGS` does: the script commands (`cas`, `bundle`, `compose`, optionally
- * after `--grant CAP`, `--cas PATH` or `--json`) or, for everything else, the sqlite3-compatible shell, whose
- * start-up is part of the product: it is imported statically (a dynamic import costs
- * ~1.5 ms more) and loads the rest of itself on demand; script commands load their
- * command-line parser only when named. A baked program calls this too, with its
- * embedded bundle.
+ * What `sqlink ARGS` does: the script commands (`cas`, `bundle`, `compose`, `version`,
+ * `completion`, optionally after `--grant CAP`, `--cas PATH` or `--json`) or, for
+ * everything else, the sqlite3-compatible shell. Each side is imported only when chosen:
+ * the shell's modules cost a script command ~8 ms, the dynamic import costs the shell less
+ * (`deno task bench --only startup,cli`; deno.json's lazy-dynamic-imports keeps Deno from
+ * walking the side not taken). A baked program calls this too, with its embedded bundle.
  */
 import type { EmbeddedBundle } from "../lib/build/embedded.ts";
-import { runShell } from "./shell.ts";
 
 const SCRIPT_COMMANDS = new Set([
   "cas",
@@ -57,5 +56,6 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       return reportError(mistake);
     }
   }
+  const { runShell } = await import("./shell.ts");
   return await runShell(args, options.embedded);
 }

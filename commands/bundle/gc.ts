@@ -1,9 +1,10 @@
 /** `sqlink bundle gc --keep N | --older-than AGE`: drop old bundles and their builds. */
-import { gcBundles } from "../../lib/bundle/registry.ts";
+import { gcBundles, parseAge } from "../../lib/bundle/registry.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import { cacheRoot } from "../../lib/paths.ts";
 import type { CasArgs } from "../cas.ts";
-import { ageArg, countArg } from "../numeric.ts";
+import { countArg } from "../numeric.ts";
+import { singleValue } from "../../lib/numbers.ts";
 import { reportRemoved } from "./delete.ts";
 
 interface GcArgs extends CasArgs {
@@ -15,7 +16,9 @@ interface GcArgs extends CasArgs {
 export function gc(argv: GcArgs): void {
   const policy = {
     keep: countArg(argv.keep, "--keep"),
-    olderThanMs: ageArg(argv["older-than"], "--older-than"),
+    olderThanMs: argv["older-than"] === undefined
+      ? undefined
+      : parseAge(singleValue(argv["older-than"], "--older-than"), "--older-than"),
   };
   reportRemoved(gcBundles(openCas({ cas: argv.cas }), policy, cacheRoot()), argv.json);
 }
