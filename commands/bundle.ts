@@ -1,26 +1,93 @@
-/** `sqlink bundle …`: saved extension sets, for people and scripts (SPEC §6.3). */
-// @ts-types="@types/yargs"
-import type { CommandModule } from "yargs";
-import { casOptions } from "./cas.ts";
-import { buildCommand } from "./bundle/build.ts";
-import { deleteCommand } from "./bundle/delete.ts";
-import { gcCommand } from "./bundle/gc.ts";
-import { listCommand } from "./bundle/list.ts";
-import { saveCommand } from "./bundle/save.ts";
-import { showCommand } from "./bundle/show.ts";
+/**
+ * `sqlink bundle …`: saved extension sets, for people and scripts (SPEC §6.3). This module
+ * only declares the commands; each one's code loads when it is named.
+ */
+import type { CommandSpec } from "./command_line.ts";
+
+const REF = { describe: "Bundle name or set hash prefix", complete: "bundles" } as const;
+/** `--target`: what bakes for another machine (bundle build, compose). */
+export const TARGET = {
+  type: "string",
+  describe: "Target triple (default: this machine's)",
+  complete: "targets",
+} as const;
+
+/**
+ * `--grant spawn-build`: taken off the command line before it is parsed (takeGrants, so it
+ * may come anywhere); declared where it matters, for help and completion.
+ */
+export const GRANT = {
+  type: "string",
+  choices: ["spawn-build"],
+  describe: "Grant a capability to this run: spawn-build (baking spawns deno compile)",
+} as const;
 
 /** The `bundle` command group. */
-export const bundleCommand: CommandModule = {
-  command: "bundle",
+export const bundleCommand: CommandSpec = {
+  name: "bundle",
   describe: "Save, list, show, delete and bake bundles: named sets of extensions",
-  builder: (y) =>
-    casOptions(y)
-      .command(saveCommand)
-      .command(listCommand)
-      .command(showCommand)
-      .command(deleteCommand)
-      .command(gcCommand)
-      .command(buildCommand)
-      .demandCommand(1, "Name a bundle subcommand: save, list, show, delete, gc or build"),
-  handler: () => {},
+  demand: "Name a bundle subcommand: save, list, show, delete, gc or build",
+  commands: [
+    {
+      name: "save",
+      args: "<name> <members..>",
+      describe:
+        "Save extensions as a bundle: each MEMBER a library file or an extension:<name> URI, in load order",
+      positionals: {
+        name: { describe: "The bundle's name" },
+        members: { describe: "Library files or extension:<name> URIs", complete: "files" },
+      },
+      options: {
+        build: {
+          type: "boolean",
+          default: true,
+          describe: "Bake the bundle too when granted spawn-build (--no-build: never)",
+        },
+        grant: GRANT,
+      },
+      run: async (argv) => (await import("./bundle/save.ts")).save(argv as never),
+    },
+    {
+      name: "list",
+      aliases: ["ls"],
+      describe: "List bundles: name, set hash, members, binaries, last use",
+      run: async (argv) => (await import("./bundle/list.ts")).list(argv as never),
+    },
+    {
+      name: "show",
+      args: "<ref>",
+      describe: "Show a bundle (by name or set hash prefix): members in load order, binaries",
+      positionals: { ref: REF },
+      run: async (argv) => (await import("./bundle/show.ts")).show(argv as never),
+    },
+    {
+      name: "delete",
+      args: "<name>",
+      aliases: ["rm"],
+      describe: "Delete a bundle (its blobs stay, evictable unless another bundle pins them)",
+      positionals: { name: REF },
+      run: async (argv) => (await import("./bundle/delete.ts")).deleteCmd(argv as never),
+    },
+    {
+      name: "gc",
+      describe: "Drop bundles beyond the N most recently used, or unused for longer than AGE",
+      options: {
+        keep: { type: "string", describe: "Keep the N most recently used bundles" },
+        "older-than": {
+          type: "string",
+          describe: "Drop bundles unused for longer than AGE (45s, 90m, 12h, 30d, 2w)",
+        },
+      },
+      run: async (argv) => (await import("./bundle/gc.ts")).gc(argv as never),
+    },
+    {
+      name: "build",
+      args: "<ref>",
+      describe:
+        "Bake a bundle into one sqlink executable, or reuse the one already baked (needs --grant spawn-build)",
+      positionals: { ref: REF },
+      options: { target: TARGET, grant: GRANT },
+      run: async (argv) => (await import("./bundle/build.ts")).build(argv as never),
+    },
+  ],
 };

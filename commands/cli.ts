@@ -1,16 +1,20 @@
 /**
- * The script-facing command line (`sqlink cas …`, later `bundle` and `compose`), built on
- * yargs for subcommands, generated help and shell completions. Usage mistakes exit 2,
- * failures 1, success 0.
+ * The script-facing command line (`sqlink cas …`, `bundle`, `compose`, `version`,
+ * `completion`): the tree of commands, parsed by commands/command_line.ts. Usage mistakes exit
+ * 2, failures 1, success 0. Only the named command's code is loaded.
  */
-// @ts-types="@types/yargs"
-import yargs from "yargs";
 import { UsageError } from "../lib/errors.ts";
 import { type Launch, takeGrants } from "../lib/build/grant.ts";
 import { out, reportError } from "./output.ts";
-import { bundleCommand } from "./bundle.ts";
-import { casCommand, casOptions } from "./cas.ts";
-import { composeCommand } from "./compose.ts";
+import { bundleCommand, GRANT, TARGET } from "./bundle.ts";
+import { CAS_OPTIONS, casCommand } from "./cas.ts";
+import {
+  commandName,
+  type CommandSpec,
+  helpText,
+  parseCommandLine,
+  subcommand,
+} from "./command_line.ts";
 
 let exitCode = 0;
 
@@ -25,6 +29,64 @@ let launch: Launch = { argv: [], grants: new Set() };
 export function cliLaunch(): Launch {
   return launch;
 }
+
+/** The `compose` command. */
+const composeCommand: CommandSpec = {
+  name: "compose",
+  describe:
+    "Bake extensions (by name) into one sqlink executable; the same set again reuses it (needs --grant spawn-build)",
+  options: {
+    embed: {
+      type: "string",
+      array: true,
+      required: "Name the extensions to embed: --embed a,b,c",
+      describe: "Extensions to embed, by name (extension:<name> in the cas-cache), in load order",
+    },
+    target: TARGET,
+    output: {
+      type: "string",
+      alias: "o",
+      describe: "Also write the executable here (a file, or a directory)",
+      complete: "files",
+    },
+    grant: GRANT,
+  },
+  run: async (argv) => (await import("./compose.ts")).compose(argv as never),
+};
+
+/** The whole tree of script commands. */
+export const SQLINK_COMMANDS: CommandSpec = {
+  name: "sqlink",
+  describe: "Usage: sqlink <command> [options]\n       sqlink [OPTIONS] [FILENAME [SQL...]]",
+  demand: "Name a command",
+  options: CAS_OPTIONS,
+  commands: [
+    casCommand,
+    bundleCommand,
+    composeCommand,
+    {
+      name: "version",
+      describe:
+        "Print the versions of sqlink, of the SQLite it runs on, of Deno, and the target triple",
+      run: async (argv) => (await import("./version.ts")).version(argv as never),
+    },
+    {
+      name: "completion",
+      args: "[shell]",
+      describe: "Print the completion script for bash, zsh or fish (default: the one $SHELL names)",
+      positionals: { shell: { describe: "bash, zsh or fish", complete: "shells" } },
+      examples: [
+        ["sqlink completion bash >> ~/.bashrc", "Complete sqlink in bash"],
+        ["sqlink completion zsh > ~/.zfunc/_sqlink", "Complete sqlink in zsh (fpath+=~/.zfunc)"],
+        [
+          "sqlink completion fish > ~/.config/fish/completions/sqlink.fish",
+          "Complete sqlink in fish",
+        ],
+      ],
+      run: async (argv) => (await import("./completion.ts")).completionScript(argv as never),
+    },
+  ],
+};
 
 /** How the command line was reached. */
 export interface CliOptions {
@@ -46,6 +108,7 @@ export interface CliOptions {
  */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<number> {
   exitCode = 0;
+  const json = args.includes("--json");
   if (options.launch) {
     launch = options.launch;
   } else {
@@ -54,101 +117,52 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
       launch = { argv: args, grants: taken.grants };
       args = taken.rest;
     } catch (err) {
-      return reportError(err, { json: args.includes("--json") });
+      return reportError(err, { json });
     }
   }
   const spell = (text: string) =>
     options.dotCommand ? text.replaceAll(`sqlink ${args[0]}`, `.${args[0]}`) : text;
-  // --cas and --json may come before the command too (`sqlink --cas X cas ls`): declared
-  // here, yargs knows --json takes no value and does not read "cas" as one.
-  const parser = casOptions(yargs(args))
-    .scriptName("sqlink")
-    .usage("Usage: sqlink <command> [options]\n       sqlink [OPTIONS] [FILENAME [SQL...]]")
-    .command(casCommand)
-    .command(bundleCommand)
-    .command(composeCommand)
-    .completion("completion", "Print a bash/zsh completion script for sqlink")
-    .demandCommand(1, "Name a command")
-    .strict()
-    .version(false)
-    .help()
-    .alias("h", "help")
-    .wrap(Math.min(100, terminalWidth()))
-    .exitProcess(false)
-    .fail((message, err) => {
-      // yargs reports its own parse failures as YError; anything else came from a handler.
-      if (err && err.name !== "YError") throw err;
-      throw new UsageError(usageMessage(message ?? err?.message ?? "Invalid command line", args), {
-        hint: `Run "${spell(commandPath(args))} --help" for usage`,
-      });
-    });
   try {
-    // With a callback, yargs hands over what it would print (help, completions) instead of
-    // writing it with console.log, so it goes wherever `out` goes. Completion parses again
-    // inside the parse, so the callback also runs for inner parses that printed nothing.
-    let printed = "";
-    await parser.parseAsync(args, {}, (_err, _argv, output) => {
-      if (output) printed = output;
-    });
-    if (printed) out(spell(printed) + "\n");
+    let parsed;
+    try {
+      parsed = parseCommandLine(SQLINK_COMMANDS, args);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      const path = commandPath(args);
+      throw new UsageError(err.message, {
+        hint: err.hint ?? `Run "${spell(path)} --help" for usage`,
+      });
+    }
+    const command = parsed.path[parsed.path.length - 1];
+    if (parsed.help || !command.run) {
+      out(spell(helpText("sqlink", parsed.path, Math.min(100, terminalWidth()))));
+      return 0;
+    }
+    await command.run(parsed.argv);
     return exitCode;
   } catch (err) {
     // A reader that went away is the caller's to handle (the shell ends quietly).
     if (err instanceof Deno.errors.BrokenPipe) throw err;
-    return reportError(err, { json: args.includes("--json") });
+    return reportError(err, { json });
   }
 }
-
-const COMMAND_WORDS = new Set([
-  "cas",
-  "bundle",
-  "compose",
-  "build",
-  "save",
-  "list",
-  "show",
-  "delete",
-  "export",
-  "import",
-  "put",
-  "get",
-  "ls",
-  "uri",
-  "set",
-  "rm",
-  "stats",
-  "gc",
-  "verify",
-  "export",
-  "import",
-]);
 
 /**
  * `sqlink cas put` for `["cas", "put", "x", "--bogus"]` or `["--cas", "c", "cas", "put"]`: the
  * command a help hint should name, past any options before or between its words.
  */
 function commandPath(args: string[]): string {
-  const words = [];
+  const path = [SQLINK_COMMANDS];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--cas") i++;
     else if (args[i].startsWith("-")) continue;
-    else if (COMMAND_WORDS.has(args[i])) words.push(args[i]);
-    else break;
+    else {
+      const next = subcommand(path[path.length - 1], args[i]);
+      if (!next) break;
+      path.push(next);
+    }
   }
-  return ["sqlink", ...words].join(" ");
-}
-
-/** yargs says "Unknown argument: bogus" for `--bogus`; name options as the user typed them. */
-function usageMessage(message: string, args: string[]): string {
-  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
-  if (!unknown) return message;
-  const names = unknown[1].split(", ").map((name) => {
-    const typed = args.find((a) =>
-      a === `--${name}` || a === `-${name}` || a.startsWith(`--${name}=`)
-    );
-    return typed ? `option "${typed.split("=")[0]}"` : `argument "${name}"`;
-  });
-  return `Unknown ${names.join(", ")}`;
+  return ["sqlink", commandName(path.slice(1))].join(" ").trimEnd();
 }
 
 function terminalWidth(): number {

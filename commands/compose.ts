@@ -3,8 +3,6 @@
  * knows by name into one sqlink executable (SPEC §7). The set is kept as a bundle, so
  * composing it again reuses the binary instead of building.
  */
-// @ts-types="@types/yargs"
-import type { CommandModule } from "yargs";
 import { join, resolve } from "node:path";
 import { composeBundle, embedNames, resolveEmbed } from "../lib/build/compose.ts";
 import { checkTarget, programName } from "../lib/build/targets.ts";
@@ -16,7 +14,7 @@ import { openCas } from "../lib/cas/service.ts";
 import { fsError } from "../lib/errors.ts";
 import { newTempSibling, removeQuietly } from "../lib/fs.ts";
 import { bake, buildJson, reportBuild } from "./bake.ts";
-import { type CasArgs, casOptions } from "./cas.ts";
+import type { CasArgs } from "./cas.ts";
 import { cliLaunch } from "./cli.ts";
 import { line, printJson } from "./output.ts";
 
@@ -46,57 +44,28 @@ function writeOutput(outcome: BuildOutcome, output: string): string {
   return path;
 }
 
-/** The compose command. */
-export const composeCommand: CommandModule<unknown, ComposeArgs> = {
-  command: "compose",
-  describe:
-    "Bake extensions (by name) into one sqlink executable; the same set again reuses it (needs --grant spawn-build)",
-  builder: (y) =>
-    casOptions(y)
-      .option("embed", {
-        type: "string",
-        array: true,
-        demandOption: "Name the extensions to embed: --embed a,b,c",
-        requiresArg: true,
-        describe: "Extensions to embed, by name (extension:<name> in the cas-cache), in load order",
-      })
-      .option("target", {
-        type: "string",
-        requiresArg: true,
-        describe: "Target triple (default: this machine's)",
-      })
-      .option("output", {
-        alias: "o",
-        type: "string",
-        requiresArg: true,
-        describe: "Also write the executable here (a file, or a directory)",
-      })
-      .option("grant", {
-        type: "string",
-        describe: "Grant a capability to this run: spawn-build (baking spawns deno compile)",
-      }) as never,
-  handler: async (argv) => {
-    // Refuse what can be refused before the set is saved: a failed compose records nothing.
-    const launch = cliLaunch();
-    requireGrant(launch, "spawn-build", "Composing a baked sqlink");
-    if (argv.target !== undefined) checkTarget(argv.target);
-    const cas = openCas({ cas: argv.cas });
-    const members = resolveEmbed(cas, embedNames(argv.embed.map(String)));
-    const { bundle, created } = composeBundle(cas, members);
-    let outcome: BuildOutcome;
-    try {
-      outcome = await bake(cas, bundle, launch, argv.target);
-    } catch (err) {
-      if (created) deleteBundle(cas, bundle.name, cacheRoot());
-      throw err;
-    }
-    const written = argv.output === undefined ? null : writeOutput(outcome, argv.output);
-    if (argv.json) {
-      printJson({ ok: true, created, build: buildJson(outcome), output: written });
-      return;
-    }
-    if (created) line(`saved the set as bundle "${bundle.name}"`);
-    reportBuild(outcome);
-    if (written) line(`wrote ${written}`);
-  },
-};
+/** Run the command with its parsed arguments. */
+export async function compose(argv: ComposeArgs): Promise<void> {
+  // Refuse what can be refused before the set is saved: a failed compose records nothing.
+  const launch = cliLaunch();
+  requireGrant(launch, "spawn-build", "Composing a baked sqlink");
+  if (argv.target !== undefined) checkTarget(argv.target);
+  const cas = openCas({ cas: argv.cas });
+  const members = resolveEmbed(cas, embedNames(argv.embed.map(String)));
+  const { bundle, created } = composeBundle(cas, members);
+  let outcome: BuildOutcome;
+  try {
+    outcome = await bake(cas, bundle, launch, argv.target);
+  } catch (err) {
+    if (created) deleteBundle(cas, bundle.name, cacheRoot());
+    throw err;
+  }
+  const written = argv.output === undefined ? null : writeOutput(outcome, argv.output);
+  if (argv.json) {
+    printJson({ ok: true, created, build: buildJson(outcome), output: written });
+    return;
+  }
+  if (created) line(`saved the set as bundle "${bundle.name}"`);
+  reportBuild(outcome);
+  if (written) line(`wrote ${written}`);
+}

@@ -1,20 +1,19 @@
 /**
- * What `sqlink ARGS` does: the script commands (`cas`, `bundle`, `compose`, optionally
- * after `--grant CAP`, `--cas PATH` or `--json`) or, for everything else, the sqlite3-compatible shell, whose
- * start-up is part of the product: it is imported statically (a dynamic import costs
- * ~1.5 ms more) and loads the rest of itself on demand; script commands load their
- * command-line parser only when named. A baked program calls this too, with its
- * embedded bundle.
+ * What `sqlink ARGS` does: the script commands (`cas`, `bundle`, `compose`, `version`,
+ * `completion`, optionally after `--grant CAP`, `--cas PATH` or `--json`) or, for
+ * everything else, the sqlite3-compatible shell. Each side is imported only when chosen:
+ * the shell's modules cost a script command ~8 ms, the dynamic import costs the shell less
+ * (`deno task bench --only startup,cli`; deno.json's lazy-dynamic-imports keeps Deno from
+ * walking the side not taken). A baked program calls this too, with its embedded bundle.
  */
 import type { EmbeddedBundle } from "../lib/build/embedded.ts";
-import { runShell } from "./shell.ts";
 
 const SCRIPT_COMMANDS = new Set([
   "cas",
   "bundle",
   "compose",
   "completion",
-  "--get-yargs-completions",
+  "version",
 ]);
 
 /** How sqlink was started beyond its arguments. */
@@ -40,9 +39,23 @@ function commandWord(args: string[]): string | undefined {
 /** Run sqlink with `args`; returns the exit status. */
 export async function main(args: string[], options: MainOptions = {}): Promise<number> {
   const word = commandWord(args);
+  if (args[0] === "--get-completions") {
+    const { printCompletions } = await import("./completion.ts");
+    return await printCompletions(args.slice(1));
+  }
   if (word !== undefined && SCRIPT_COMMANDS.has(word)) {
     const { runCli } = await import("./cli.ts");
     return await runCli(args);
   }
+  if (word === args[0] && word !== undefined && /^[a-z][a-z-]*$/.test(word)) {
+    // A bare word could be a mistyped subcommand: refused before it becomes a database file.
+    const { mistypedCommand } = await import("./mistyped.ts");
+    const mistake = mistypedCommand(args);
+    if (mistake) {
+      const { reportError } = await import("./output.ts");
+      return reportError(mistake);
+    }
+  }
+  const { runShell } = await import("./shell.ts");
   return await runShell(args, options.embedded);
 }

@@ -1,19 +1,13 @@
 /**
  * The numeric options of the script commands (`cas ls --limit`, `cas gc --max-bytes`,
- * `bundle gc --keep`…), declared and read in one place. They are declared as text: yargs's
- * number type would turn "1e99" into 1e+99, "0x10" into 16 and "abc" into NaN before any
- * check could see what was typed. lib/ parses the text and refuses what it cannot take.
+ * `bundle gc --keep`…), read in one place; ages (`bundle gc --older-than`) are read in
+ * bundle/gc.ts beside the registry that parses them, which `cas ls` need not load. They are
+ * declared as text: a number type would turn "1e99" into 1e+99, "0x10" into 16 and "abc"
+ * into NaN before any check could see what was typed. lib/ parses the text and refuses
+ * what it cannot take.
  */
-// @ts-types="@types/yargs"
-import type { Options } from "yargs";
 import { parseCount, singleValue } from "../lib/numbers.ts";
 import { parseBytes } from "../lib/size.ts";
-import { parseAge } from "../lib/bundle/registry.ts";
-
-/** The yargs declaration of an option whose value is a number, a size or an age. */
-export function numericOption(describe: string): Options {
-  return { type: "string", requiresArg: true, describe };
-}
 
 /** `--flag N`: a whole number from 0 to 2^53-1, or undefined when not given. */
 export function countArg(value: string | string[] | undefined, flag: string): number | undefined {
@@ -23,9 +17,4 @@ export function countArg(value: string | string[] | undefined, flag: string): nu
 /** `--flag SIZE` (`512MiB`, `1048576`) in bytes, or undefined when not given. */
 export function sizeArg(value: string | string[] | undefined, flag: string): number | undefined {
   return value === undefined ? undefined : parseBytes(singleValue(value, flag), flag);
-}
-
-/** `--flag AGE` (`30d`, `12h`) in milliseconds, or undefined when not given. */
-export function ageArg(value: string | string[] | undefined, flag: string): number | undefined {
-  return value === undefined ? undefined : parseAge(singleValue(value, flag), flag);
 }

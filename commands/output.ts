@@ -2,7 +2,7 @@
  * How commands speak: plain text or JSON on stdout, `error:`/`hint:` lines on stderr, and
  * the exit code. The one place that turns errors into messages (STYLE: deployctl's error.ts).
  */
-import { SqlinkError } from "../lib/errors.ts";
+import { installError, plainMessage, SqlinkError } from "../lib/errors.ts";
 
 const encoder = new TextEncoder();
 
@@ -113,9 +113,10 @@ export function formatTime(ms: number): string {
  * becomes `error:` + `hint:`; anything else is a bug, shown with its stack only when
  * SQLINK_DEBUG is set.
  */
-export function reportError(err: unknown, options: { json?: boolean } = {}): number {
+export function reportError(thrown: unknown, options: { json?: boolean } = {}): number {
+  const err = installError(thrown) ?? thrown;
   const known = err instanceof SqlinkError;
-  const message = known ? err.message : `Unexpected failure: ${(err as Error)?.message ?? err}`;
+  const message = known ? err.message : `Unexpected failure: ${plainMessage(err)}`;
   const hint = known
     ? err.hint
     : "This is a bug in sqlink; rerun with SQLINK_DEBUG=1 for details and report it";

@@ -15,7 +15,8 @@ import { fileSink, type Sink } from "../lib/shell/sink.ts";
 
 const PROGRAM = "sqlink";
 
-const USAGE = `Usage: ${PROGRAM} [OPTIONS] FILENAME [SQL]
+/** The shell's -help text (sqlite3's, with sqlink's options and subcommands): completion reads its options. */
+export const USAGE = `Usage: ${PROGRAM} [OPTIONS] FILENAME [SQL]
 FILENAME is the name of an SQLite database. A new database is created
 if the file does not previously exist.
 OPTIONS include:
@@ -43,7 +44,7 @@ OPTIONS include:
    -separator SEP       set output column separator. Default: '|'
    -table               set output mode to 'table'
    -tabs                set output mode to 'tabs'
-   -version             show SQLite version
+   -version             show SQLite version (sqlink's own: "${PROGRAM} version")
 Extensions:
    --load PATH          load an extension through the cas-cache (repeatable)
    --bundle NAME|HASH   run the bundle's baked binary if built, else load its members
@@ -54,6 +55,8 @@ Subcommands:
    cas ...              manage the cache of extension binaries ("${PROGRAM} cas --help")
    bundle ...           save, list, show, delete and bake bundles ("${PROGRAM} bundle --help")
    compose ...          bake extensions into one executable ("${PROGRAM} compose --help")
+   completion [SHELL]   print the bash, zsh or fish completion script
+   version              sqlink's, SQLite's and Deno's versions and the target (--json)
 `;
 
 /**

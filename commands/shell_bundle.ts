@@ -1,6 +1,7 @@
 /**
  * `.bundle …` in the shell (SPEC §6.3). `save` snapshots this session's loaded extensions
- * (and bakes them when the session was started with `--grant spawn-build`); `build`,
+ * (and bakes them when the session was started with `--grant spawn-build`); `load` adds a
+ * saved bundle's members to the session; `build`,
  * `list`, `show`, `delete` and `gc` are `sqlink bundle …` itself, run through the shell's
  * output with the session's grants. `.bundle` alone says what this program embeds.
  */
@@ -45,12 +46,72 @@ async function save(args: string[], ctx: Context): Promise<0 | 1> {
   return 0;
 }
 
+const LOAD_USAGE = "Usage: .bundle load NAME|HASH [--json]\n";
+
+/**
+ * `.bundle load NAME|HASH [--json]`: a saved bundle's members into this session, as
+ * `--bundle-load` would at start; all or nothing (see loadBundleInto).
+ */
+async function load(args: string[], ctx: Context): Promise<0 | 1> {
+  const json = args.includes("--json");
+  const rest = args.filter((a) => a !== "--json");
+  if (rest.length !== 1 || rest[0].startsWith("-")) {
+    ctx.state.stderr.write(
+      rest.some((a) => a.startsWith("-"))
+        ? `Error: unknown option ${
+          rest.find((a) => a.startsWith("-"))
+        } for .bundle load\n${LOAD_USAGE}`
+        : LOAD_USAGE,
+    );
+    return 1;
+  }
+  const [{ loadBundleInto }, { openCas }, { ExtensionSet }, { cacheRoot }, output] = await Promise
+    .all([
+      import("../lib/bundle/launch.ts"),
+      import("../lib/cas/service.ts"),
+      import("../lib/ext/loaded.ts"),
+      import("../lib/paths.ts"),
+      import("./output.ts"),
+    ]);
+  const cas = openCas();
+  const set = ctx.host.extensions ?? new ExtensionSet();
+  const result = await loadBundleInto(
+    { cas, store: () => Promise.resolve(cas), root: cacheRoot() },
+    rest[0],
+    set,
+    ctx.state.db,
+  );
+  ctx.host.extensions = set;
+  const names = (members: { name: string }[]) => members.map((m) => m.name);
+  await withShellOutput(ctx.state, () => {
+    if (json) {
+      output.printJson({
+        ok: true,
+        bundle: result.bundle.name,
+        setHash: result.bundle.setHash,
+        loaded: names(result.loaded),
+        alreadyLoaded: names(result.alreadyLoaded),
+      });
+      return;
+    }
+    const already = result.alreadyLoaded.length > 0
+      ? ` (already loaded: ${names(result.alreadyLoaded).join(", ")})`
+      : "";
+    output.line(
+      `loaded bundle "${result.bundle.name}": ${
+        result.loaded.length > 0 ? names(result.loaded).join(", ") : "nothing new"
+      }${already}`,
+    );
+  });
+  return 0;
+}
+
 /** `.bundle` alone: the embedded bundle of a baked program, else how to use `.bundle`. */
 function status(ctx: Context): 0 | 1 {
   const embedded = ctx.host.embedded;
   if (!embedded) {
     ctx.state.stderr.write(
-      'Usage: .bundle save|build|list|show|delete|gc ...  (".help bundle" for details)\n',
+      'Usage: .bundle save|load|build|list|show|delete|gc ...  (".help bundle" for details)\n',
     );
     return 1;
   }
@@ -78,6 +139,8 @@ export const bundleDotCommand: DotCommand = {
     "   Subcommands:",
     "     save NAME [--no-build]       Save the loaded extensions as bundle NAME (and bake",
     "                                  it, when sqlink was started with --grant spawn-build)",
+    "     load NAME|HASH               Load a saved bundle's members into this session",
+    "                                  (all or nothing), as --bundle-load NAME at start",
     "     build NAME [--target X]      Bake NAME into one executable (needs the grant)",
     "     list                         Bundles: name, hash, members, binaries, last use",
     "     show NAME|HASH               Members in load order, binaries",
@@ -98,6 +161,7 @@ export const bundleDotCommand: DotCommand = {
     }
     if (args.length === 0) return status(ctx);
     if (args[0] === "save") return await save(args.slice(1), ctx);
+    if (args[0] === "load") return await load(args.slice(1), ctx);
     return await runScriptCommand(ctx.state, ["bundle", ...args], ctx.host.launch);
   },
 };

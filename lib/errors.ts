@@ -92,3 +92,32 @@ export function fsError(err: unknown, doing: string, path: string): SqlinkError 
   const detail = err instanceof Error ? err.message : String(err);
   return new SqlinkError("EIO", `Cannot ${doing} "${path}": ${detail}`, { cause: err });
 }
+
+/** Terminal colour and cursor sequences, which Deno writes into some of its error messages. */
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+/** The text of any thrown value, without terminal escape sequences. */
+export function plainMessage(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(ANSI, "");
+}
+
+/**
+ * A failure to import part of sqlink itself as one clear error, else undefined. Deno names a
+ * bare specifier its import map lacks (`Import "blake3-jit" not a dependency`) when sqlink
+ * was started without its deno.json, as `deno install` does without `--config`.
+ */
+export function installError(err: unknown): SqlinkError | undefined {
+  if (!(err instanceof TypeError)) return undefined;
+  const message = plainMessage(err).split("\n")[0];
+  if (
+    !/^(Import "[^"]+" not a dependency|Relative import path "[^"]+" not prefixed)/.test(message)
+  ) {
+    return undefined;
+  }
+  return new SqlinkError("EINSTALL", `sqlink was started without its deno.json: ${message}`, {
+    hint: "Install it from the checkout with `deno install -g -A --config deno.json -n sqlink " +
+      "main.ts`, or run it there with `deno task sqlink`",
+    cause: err,
+  });
+}

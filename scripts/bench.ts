@@ -10,9 +10,11 @@
  *   deno task bench -- --reps 1              # one run per scenario (default: best of 3)
  *   deno task bench -- --only startup        # just the shell's start-up against bare Deno
  *   deno task bench -- --only bundle         # start-up with a 3-extension bundle
+ *   deno task bench -- --only cli            # script commands (cas ls, bundle list…)
  *
  * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script; `bundle`
- * times `sqlink --bundle-load B` (three real extensions) against the plain start.
+ * times `sqlink --bundle-load B` (three real extensions) against the plain start; `cli`
+ * times `sqlink cas ls` and friends against a bare script that opens the same cache file.
  */
 import { join } from "node:path";
 import {
@@ -28,6 +30,7 @@ import { runChild } from "./bench/child.ts";
 import { ratiosReport, resultsTable } from "./bench/report.ts";
 import { measureStartup, startupReport } from "./bench/startup.ts";
 import { bundleStartupReport, measureBundleStartup } from "./bench/bundle_startup.ts";
+import { cliStartupReport, measureCliStartup } from "./bench/cli_startup.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -42,6 +45,7 @@ interface Options {
   workloads: WorkloadName[];
   startup: boolean;
   bundle: boolean;
+  cli: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -63,6 +67,7 @@ function parseArgs(args: string[]): Options {
     reps: 3,
     startup: false,
     bundle: false,
+    cli: false,
   };
   let only = false;
   for (let i = 0; i < args.length; i++) {
@@ -72,11 +77,13 @@ function parseArgs(args: string[]): Options {
     const value = () => inline ?? args[++i];
     if (flag === "--only") {
       only = true;
-      const names = pick(flag, value(), [...WORKLOAD_NAMES, "startup", "bundle"] as const);
+      const extra = ["startup", "bundle", "cli"] as const;
+      const names = pick(flag, value(), [...WORKLOAD_NAMES, ...extra] as const);
       options.startup ||= names.includes("startup");
       options.bundle ||= names.includes("bundle");
+      options.cli ||= names.includes("cli");
       options.workloads.push(
-        ...names.filter((n): n is WorkloadName => n !== "startup" && n !== "bundle"),
+        ...names.filter((n): n is WorkloadName => (WORKLOAD_NAMES as string[]).includes(n)),
       );
     } else if (flag === "--impl") options.impls.push(...pick(flag, value(), IMPLS));
     else if (flag === "--reps") options.reps = Math.max(1, Number(value()) || 1);
@@ -91,6 +98,7 @@ function parseArgs(args: string[]): Options {
     options.workloads = [...WORKLOAD_NAMES];
     options.startup = true;
     options.bundle = true;
+    options.cli = true;
   }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
@@ -101,6 +109,8 @@ async function spawnChild(impl: ImplName, workload: WorkloadName): Promise<Child
   try {
     const script = import.meta.filename!;
     const config = join(import.meta.dirname!, "..", "deno.json");
+    // The benchmark's own dependencies (cacache) are locked apart from sqlink's.
+    const lock = join(import.meta.dirname!, "bench", "deno.lock");
     const output = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -108,6 +118,7 @@ async function spawnChild(impl: ImplName, workload: WorkloadName): Promise<Child
         ...PERMISSIONS,
         "--config",
         config,
+        `--lock=${lock}`,
         script,
         "--child",
         impl,
@@ -146,6 +157,11 @@ async function startupReports(options: Options): Promise<void> {
   if (options.bundle) {
     progress("start-up with a bundle ...");
     console.log(bundleStartupReport(await measureBundleStartup(reps)));
+    console.log("");
+  }
+  if (options.cli) {
+    progress("script command start-up ...");
+    console.log(cliStartupReport(await measureCliStartup(reps)));
     console.log("");
   }
 }

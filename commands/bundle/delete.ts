@@ -1,6 +1,4 @@
 /** `sqlink bundle delete NAME`: remove a bundle; its blobs become evictable again. */
-// @ts-types="@types/yargs"
-import type { CommandModule } from "yargs";
 import { deleteBundle, type DeleteOutcome } from "../../lib/bundle/registry.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import { cacheRoot } from "../../lib/paths.ts";
@@ -27,16 +25,10 @@ export function reportRemoved(outcome: DeleteOutcome, json: boolean): void {
   for (const dir of outcome.removedBuilds) line(`removed builds in ${dir}`);
 }
 
-/** The delete subcommand. */
-export const deleteCommand: CommandModule<CasArgs, DeleteArgs> = {
-  command: "delete <name>",
-  aliases: ["rm"],
-  describe: "Delete a bundle (its blobs stay, evictable unless another bundle pins them)",
-  builder: (y) => y.positional("name", { type: "string", demandOption: true }) as never,
-  handler: (argv) => {
-    reportRemoved(
-      deleteBundle(openCas({ cas: argv.cas }), String(argv.name), cacheRoot()),
-      argv.json,
-    );
-  },
-};
+/** Run the command with its parsed arguments. */
+export function deleteCmd(argv: DeleteArgs): void {
+  reportRemoved(
+    deleteBundle(openCas({ cas: argv.cas }), String(argv.name), cacheRoot()),
+    argv.json,
+  );
+}

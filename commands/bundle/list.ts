@@ -1,36 +1,29 @@
 /** `sqlink bundle list`: every saved bundle, most recently used first. */
-// @ts-types="@types/yargs"
-import type { CommandModule } from "yargs";
 import { listBundles } from "../../lib/bundle/registry.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import type { CasArgs } from "../cas.ts";
 import { formatTime, line, out, printJson, table } from "../output.ts";
 
-/** The list subcommand. */
-export const listCommand: CommandModule<CasArgs, CasArgs> = {
-  command: "list",
-  aliases: ["ls"],
-  describe: "List bundles: name, set hash, members, binaries, last use",
-  handler: (argv) => {
-    const bundles = listBundles(openCas({ cas: argv.cas }));
-    if (argv.json) {
-      printJson({ ok: true, bundles });
-      return;
-    }
-    if (bundles.length === 0) {
-      line("No bundles. Save the loaded extensions with `.bundle save NAME` in the shell.");
-      return;
-    }
-    out(table(
-      ["NAME", "HASH", "MEMBERS", "BINARIES", "LAST USED"],
-      bundles.map((b) => [
-        b.name,
-        b.setHash.slice(0, 12),
-        b.members.map((m) => m.extensionName).join(","),
-        String(b.binaries.length),
-        formatTime(b.lastUsedAt),
-      ]),
-      [3],
-    ));
-  },
-};
+/** Run the command with its parsed arguments. */
+export function list(argv: CasArgs): void {
+  const bundles = listBundles(openCas({ cas: argv.cas }));
+  if (argv.json) {
+    printJson({ ok: true, bundles });
+    return;
+  }
+  if (bundles.length === 0) {
+    line("No bundles. Save the loaded extensions with `.bundle save NAME` in the shell.");
+    return;
+  }
+  out(table(
+    ["NAME", "HASH", "MEMBERS", "BINARIES", "LAST USED"],
+    bundles.map((b) => [
+      b.name,
+      b.setHash.slice(0, 12),
+      b.members.map((m) => m.extensionName).join(","),
+      String(b.binaries.length),
+      formatTime(b.lastUsedAt),
+    ]),
+    [3],
+  ));
+}

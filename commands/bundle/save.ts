@@ -1,6 +1,4 @@
 /** `sqlink bundle save NAME MEMBER...`: save a set of extensions under a name. */
-// @ts-types="@types/yargs"
-import type { CommandModule } from "yargs";
 import { cacheEmbeddedBlobs, collectMembers } from "../../lib/bundle/members.ts";
 import type { BuildOutcome } from "../../lib/build/build.ts";
 import type { Launch } from "../../lib/build/grant.ts";
@@ -95,24 +93,10 @@ export function reportSave(outcome: SaveOutcome, json: boolean): void {
   if (build) reportBuild(build);
 }
 
-/** The save subcommand. */
-export const saveCommand: CommandModule<CasArgs, SaveArgs> = {
-  command: "save <name> <members..>",
-  describe:
-    "Save extensions as a bundle: each MEMBER a library file or an extension:<name> URI, in load order",
-  builder: (y) =>
-    y.positional("name", { type: "string", demandOption: true, describe: "The bundle's name" })
-      .positional("members", { type: "string", array: true, demandOption: true })
-      .option("build", {
-        // yargs reads --no-build as build=false.
-        type: "boolean",
-        default: true,
-        describe: "Bake the bundle too when granted spawn-build (--no-build: never)",
-      }) as never,
-  handler: async (argv) => {
-    const cas = openCas({ cas: argv.cas });
-    const set = collectMembers(cas, cacheRoot(), argv.members.map(String));
-    const outcome = await saveAndBake(cas, String(argv.name), set, cliLaunch(), !argv.build);
-    reportSave(outcome, argv.json);
-  },
-};
+/** Run the command with its parsed arguments. */
+export async function save(argv: SaveArgs): Promise<void> {
+  const cas = openCas({ cas: argv.cas });
+  const set = collectMembers(cas, cacheRoot(), argv.members.map(String));
+  const outcome = await saveAndBake(cas, String(argv.name), set, cliLaunch(), !argv.build);
+  reportSave(outcome, argv.json);
+}

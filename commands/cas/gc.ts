@@ -1,15 +1,15 @@
 /** `sqlink cas gc [--max-bytes N]`: evict least recently used, unpinned artifacts. */
-// @ts-types="@types/yargs"
-import type { CommandModule } from "yargs";
 import type { EvictionReport } from "../../lib/cas/evict.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import { formatBytes } from "../../lib/size.ts";
 import type { CasArgs } from "../cas.ts";
-import { numericOption, sizeArg } from "../numeric.ts";
+import { sizeArg } from "../numeric.ts";
 import { line, note, printJson } from "../output.ts";
+import { progress } from "../progress.ts";
 
 interface GcArgs extends CasArgs {
   "max-bytes"?: string;
+  quiet: boolean;
 }
 
 /** Say on stderr what an eviction did and whether pinned bytes exceed the cap. */
@@ -31,25 +31,25 @@ export function reportEviction(report: EvictionReport, options: { quiet?: boolea
   }
 }
 
-/** The gc subcommand. */
-export const gcCommand: CommandModule<CasArgs, GcArgs> = {
-  command: "gc",
-  describe: "Evict least recently used artifacts no bundle pins until the cache fits its cap",
-  builder: (y) =>
-    y.option(
-      "max-bytes",
-      numericOption("Cap for this run (e.g. 512MiB); default $SQLINK_CAS_MAX_BYTES or 1GiB"),
-    ) as never,
-  handler: (argv) => {
-    const report = openCas({ cas: argv.cas }).gc(sizeArg(argv["max-bytes"], "--max-bytes"));
-    if (argv.json) {
-      printJson({ ok: true, ...report });
-      return;
-    }
-    line(
-      `evicted ${report.evicted.length} artifact(s), freed ${formatBytes(report.freedBytes)}; ` +
-        `${formatBytes(report.totalBytes)} stored of a ${formatBytes(report.maxBytes)} cap`,
-    );
-    reportEviction({ ...report, evicted: [] });
-  },
-};
+/** Run the command with its parsed arguments. */
+export function gc(argv: GcArgs): void {
+  const maxBytes = sizeArg(argv["max-bytes"], "--max-bytes");
+  const cas = openCas({ cas: argv.cas });
+  const bar = progress("gc", { enabled: !argv.json && !argv.quiet });
+  bar.say("evicting least recently used artifacts");
+  let report;
+  try {
+    report = cas.gc(maxBytes);
+  } finally {
+    bar.done();
+  }
+  if (argv.json) {
+    printJson({ ok: true, ...report });
+    return;
+  }
+  line(
+    `evicted ${report.evicted.length} artifact(s), freed ${formatBytes(report.freedBytes)}; ` +
+      `${formatBytes(report.totalBytes)} stored of a ${formatBytes(report.maxBytes)} cap`,
+  );
+  reportEviction({ ...report, evicted: [] });
+}

@@ -1,58 +1,59 @@
 /** `sqlink cas get HASH|URI [-o FILE]`: read an artifact back, verified. */
-// @ts-types="@types/yargs"
-import type { CommandModule } from "yargs";
 import { resolve } from "node:path";
 import { SqlinkError, UsageError } from "../../lib/errors.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import type { CasArgs } from "../cas.ts";
 import { currentOutput, outBytes, printJson } from "../output.ts";
+import { progress } from "../progress.ts";
 
 interface GetArgs extends CasArgs {
   ref: string;
   output?: string;
+  quiet: boolean;
 }
 
-/** The get subcommand. */
-export const getCommand: CommandModule<CasArgs, GetArgs> = {
-  command: "get <ref>",
-  describe: "Write an artifact's bytes to a file or stdout (re-hashed before use)",
-  builder: (y) =>
-    y.positional("ref", {
-      type: "string",
-      demandOption: true,
-      describe: "A BLAKE3 or SHA-256 hash, blake3:/sha256:<hex>, a unique prefix (≥4), or a URI",
-    })
-      .option("output", {
-        alias: "o",
-        type: "string",
-        requiresArg: true,
-        describe: "Write to FILE",
-      })
-      .example("sqlink cas get extension:vec0 -o vec0.so", "Restore a file by its URI") as never,
-  handler: (argv) => {
-    const ref = String(argv.ref);
-    if (argv.output === undefined && argv.json) {
-      throw new UsageError("--json describes the written file, so it needs -o FILE", {
-        hint: "Add -o FILE, or drop --json to write the bytes to stdout",
+/** Run the command with its parsed arguments. */
+export function get(argv: GetArgs): void {
+  const ref = String(argv.ref);
+  if (argv.output === undefined && argv.json) {
+    throw new UsageError("--json describes the written file, so it needs -o FILE", {
+      hint: "Add -o FILE, or drop --json to write the bytes to stdout",
+    });
+  }
+  if (argv.output === undefined && currentOutput().outIsTerminal()) {
+    throw new SqlinkError("ETTY", "Refusing to write binary data to the terminal", {
+      hint: "Add -o FILE, or redirect stdout to a file",
+      exitCode: 2,
+    });
+  }
+  const cas = openCas({ cas: argv.cas });
+  const info = cas.resolve(ref);
+  const bar = progress("get", { enabled: !argv.json && !argv.quiet, unit: "bytes" });
+  if (argv.output === undefined) {
+    let sent = 0;
+    try {
+      cas.emit(info, (piece) => {
+        outBytes(piece);
+        bar.update(sent += piece.length, info.size, "writing to stdout");
       });
+    } finally {
+      bar.done();
     }
-    if (argv.output === undefined && currentOutput().outIsTerminal()) {
-      throw new SqlinkError("ETTY", "Refusing to write binary data to the terminal", {
-        hint: "Add -o FILE, or redirect stdout to a file",
-        exitCode: 2,
-      });
+  } else {
+    const path = resolve(argv.output);
+    try {
+      cas.exportTo(
+        info,
+        path,
+        undefined,
+        (doing, done, total) => bar.update(done, total, `${doing} ${argv.output}`),
+      );
+    } finally {
+      bar.done();
     }
-    const cas = openCas({ cas: argv.cas });
-    const info = cas.resolve(ref);
-    if (argv.output === undefined) {
-      cas.emit(info, outBytes);
-    } else {
-      const path = resolve(argv.output);
-      cas.exportTo(info, path);
-      if (argv.json) {
-        printJson({ ok: true, blake3: info.blake3, sha256: info.sha256, size: info.size, path });
-      }
+    if (argv.json) {
+      printJson({ ok: true, blake3: info.blake3, sha256: info.sha256, size: info.size, path });
     }
-    cas.touch(info.blake3);
-  },
-};
+  }
+  cas.touch(info.blake3);
+}

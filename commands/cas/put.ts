@@ -1,6 +1,4 @@
 /** `sqlink cas put FILE... [--uri URI]`: add files to the cas-cache. */
-// @ts-types="@types/yargs"
-import type { CommandModule } from "yargs";
 import { UsageError } from "../../lib/errors.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import type { PutOutcome } from "../../lib/cas/store.ts";
@@ -14,58 +12,66 @@ import { reportEviction } from "./gc.ts";
 interface PutArgs extends CasArgs {
   files: string[];
   uri?: string;
+  quiet: boolean;
 }
 
-/** The put subcommand. */
-export const putCommand: CommandModule<CasArgs, PutArgs> = {
-  command: "put <files..>",
-  describe: "Add files to the cache (the same bytes are stored once)",
-  builder: (y) =>
-    y.positional("files", {
-      type: "string",
-      array: true,
-      demandOption: true,
-      describe: "Files to add",
-    })
-      .option("uri", {
-        type: "string",
-        requiresArg: true,
-        describe: "Bind this URI (e.g. extension:vec0) to the file; needs exactly one file",
-      })
-      .example("sqlink cas put vec0.so --uri extension:vec0", "Add vec0.so and name it") as never,
-  handler: (argv) => {
-    const files = argv.files.map(String);
-    if (argv.uri !== undefined) {
-      checkUri(argv.uri);
-      if (files.length !== 1) {
-        throw new UsageError(`--uri names one artifact, but ${files.length} files were given`, {
-          hint: "Put the files one at a time to give each its own URI",
-        });
-      }
+/** A file's size for the progress total (0 when unreadable: putting it reports why). */
+function sizeOf(path: string): number {
+  try {
+    return Deno.statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function basename(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** `sqlink cas put`. */
+export function put(argv: PutArgs): void {
+  const files = argv.files.map(String);
+  if (argv.uri !== undefined) {
+    checkUri(argv.uri);
+    if (files.length !== 1) {
+      throw new UsageError(`--uri names one artifact, but ${files.length} files were given`, {
+        hint: "Put the files one at a time to give each its own URI",
+      });
     }
-    const cas = openCas({ cas: argv.cas });
-    const bar = progress("put", !argv.json && files.length > 1);
-    const outcome: PutOutcome = { results: [] };
+  }
+  const cas = openCas({ cas: argv.cas });
+  const bar = progress("put", { enabled: !argv.json && !argv.quiet, unit: "bytes" });
+  const outcome: PutOutcome = { results: [] };
+  const sizes = files.map(sizeOf);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let before = 0;
+  try {
     files.forEach((file, i) => {
-      const one = cas.putFiles([file], { uri: argv.uri });
+      const name = basename(file);
+      const one = cas.putFiles([file], {
+        uri: argv.uri,
+        progress: (doing, done) => bar.update(before + done, total, `${doing} ${name}`),
+      });
       outcome.results.push(...one.results);
       outcome.eviction = one.eviction ?? outcome.eviction;
-      bar.update(i + 1, files.length);
+      before += sizes[i];
+      bar.update(before, total, `stored ${name}`);
     });
+  } finally {
     bar.done();
-    const rows = outcome.results.map((r, i) => ({ path: files[i], ...r }));
-    if (argv.json) {
-      printJson({ ok: true, results: rows, eviction: outcome.eviction ?? null });
-    } else {
-      for (const r of rows) {
-        const status = r.created ? "added  " : "present";
-        line(
-          `${r.blake3}  ${status}  ${formatBytes(r.size).padStart(10)}  ${r.path}${
-            r.uri ? `  as ${r.uri}` : ""
-          }`,
-        );
-      }
+  }
+  const rows = outcome.results.map((r, i) => ({ path: files[i], ...r }));
+  if (argv.json) {
+    printJson({ ok: true, results: rows, eviction: outcome.eviction ?? null });
+  } else {
+    for (const r of rows) {
+      const status = r.created ? "added  " : "present";
+      line(
+        `${r.blake3}  ${status}  ${formatBytes(r.size).padStart(10)}  ${r.path}${
+          r.uri ? `  as ${r.uri}` : ""
+        }`,
+      );
     }
-    if (outcome.eviction) reportEviction(outcome.eviction, { quiet: argv.json });
-  },
-};
+  }
+  if (outcome.eviction) reportEviction(outcome.eviction, { quiet: argv.json });
+}

@@ -1,30 +1,24 @@
 /** `sqlink cas stats`: what the cache holds and where. */
-// @ts-types="@types/yargs"
-import type { CommandModule } from "yargs";
 import { openCas } from "../../lib/cas/service.ts";
 import { formatBytes } from "../../lib/size.ts";
 import type { CasArgs } from "../cas.ts";
 import { line, printJson } from "../output.ts";
 
-/** The stats subcommand. */
-export const statsCommand: CommandModule<CasArgs, CasArgs> = {
-  command: "stats",
-  describe: "Show counts, sizes, pinned bytes and the cap",
-  handler: (argv) => {
-    const s = openCas({ cas: argv.cas }).stats();
-    if (argv.json) {
-      printJson({ ok: true, ...s });
-      return;
-    }
-    const bytes = (n: number) => `${formatBytes(n)} (${n} bytes)`;
-    line(`cache:      ${s.path}`);
-    line(`schema:     v${s.schemaVersion}`);
-    line(`artifacts:  ${s.artifacts}`);
-    line(`uris:       ${s.uris}`);
-    line(`bundles:    ${s.bundles}`);
-    line(`raw:        ${bytes(s.rawBytes)}`);
-    line(`stored:     ${bytes(s.storedBytes)}`);
-    line(`pinned:     ${bytes(s.pinnedBytes)}`);
-    line(`cap:        ${bytes(s.maxBytes)}`);
-  },
-};
+/** Run the command with its parsed arguments. */
+export function stats(argv: CasArgs): void {
+  const s = openCas({ cas: argv.cas }).stats();
+  if (argv.json) {
+    printJson({ ok: true, ...s });
+    return;
+  }
+  const bytes = (n: number) => `${formatBytes(n)} (${n} bytes)`;
+  line(`cache:      ${s.path}`);
+  line(`schema:     v${s.schemaVersion}`);
+  line(`artifacts:  ${s.artifacts}`);
+  line(`uris:       ${s.uris}`);
+  line(`bundles:    ${s.bundles}`);
+  line(`raw:        ${bytes(s.rawBytes)}`);
+  line(`stored:     ${bytes(s.storedBytes)}`);
+  line(`pinned:     ${bytes(s.pinnedBytes)}`);
+  line(`cap:        ${bytes(s.maxBytes)}`);
+}

@@ -2,8 +2,6 @@
  * `sqlink cas verify [--repair]`: re-hash every artifact, every materialized copy under
  * ext/ and every baked binary under builds/; optionally remove what is damaged.
  */
-// @ts-types="@types/yargs"
-import type { CommandModule } from "yargs";
 import { openCas } from "../../lib/cas/service.ts";
 import { verifyCopies } from "../../lib/ext/copies.ts";
 import { verifyBuilds } from "../../lib/build/verify.ts";
@@ -15,65 +13,55 @@ import { progress } from "../progress.ts";
 
 interface VerifyArgs extends CasArgs {
   repair: boolean;
+  quiet: boolean;
 }
 
-/** The verify subcommand. */
-export const verifyCommand: CommandModule<CasArgs, VerifyArgs> = {
-  command: "verify",
-  describe:
-    "Re-hash every artifact, materialized copy and baked binary; report damage (exit 1 when any is left)",
-  builder: (y) =>
-    y.option("repair", {
-      type: "boolean",
-      default: false,
-      describe:
-        "Remove corrupt artifacts, dangling URIs, orphan chunks, bad copies and bad binaries",
-    }) as never,
-  handler: (argv) => {
-    const cas = openCas({ cas: argv.cas });
-    const bar = progress("verify", !argv.json);
-    const report = cas.verify({
-      repair: argv.repair,
-      progress: (done, total) => bar.update(done, total),
+/** Run the command with its parsed arguments. */
+export function verify(argv: VerifyArgs): void {
+  const cas = openCas({ cas: argv.cas });
+  const shown = { enabled: !argv.json && !argv.quiet, unit: "items" } as const;
+  const bar = progress("verify", shown);
+  const report = cas.verify({
+    repair: argv.repair,
+    progress: (done, total) => bar.update(done, total, "re-hashing artifacts"),
+  });
+  bar.done();
+  const root = cacheRoot();
+  const copyBar = progress("verify", shown);
+  const copies = verifyCopies(root, {
+    repair: argv.repair,
+    progress: (done, total) => copyBar.update(done, total, "re-hashing materialized copies"),
+  });
+  copyBar.done();
+  const builds = verifyBuilds(cas, root, { repair: argv.repair });
+  const damagedCache = report.corrupt.length + report.danglingUris.length +
+      report.orphanChunks > 0;
+  const badFiles = copies.bad.length + builds.bad.length;
+  const damaged = damagedCache || badFiles > 0;
+  if (damaged && !argv.repair) setExitCode(1);
+  if (argv.json) {
+    printJson({
+      ok: !damaged || argv.repair,
+      ...report,
+      repaired: argv.repair && damaged,
+      copies: { checked: copies.checked, bad: copies.bad },
+      binaries: { checked: builds.checked, bad: builds.bad },
     });
-    bar.done();
-    const root = cacheRoot();
-    const copyBar = progress("verify copies", !argv.json);
-    const copies = verifyCopies(root, {
-      repair: argv.repair,
-      progress: (done, total) => copyBar.update(done, total),
-    });
-    copyBar.done();
-    const builds = verifyBuilds(cas, root, { repair: argv.repair });
-    const damagedCache = report.corrupt.length + report.danglingUris.length +
-        report.orphanChunks > 0;
-    const badFiles = copies.bad.length + builds.bad.length;
-    const damaged = damagedCache || badFiles > 0;
-    if (damaged && !argv.repair) setExitCode(1);
-    if (argv.json) {
-      printJson({
-        ok: !damaged || argv.repair,
-        ...report,
-        repaired: argv.repair && damaged,
-        copies: { checked: copies.checked, bad: copies.bad },
-        binaries: { checked: builds.checked, bad: builds.bad },
-      });
-      return;
-    }
-    for (const c of report.corrupt) line(`corrupt  ${c.blake3}: ${c.reason}`);
-    for (const uri of report.danglingUris) line(`dangling ${uri}: its artifact is gone`);
-    if (report.orphanChunks > 0) {
-      line(`orphan   ${report.orphanChunks} chunk row(s) belong to no artifact`);
-    }
-    for (const c of copies.bad) line(`bad copy ${c.path}: ${c.reason}`);
-    for (const b of builds.bad) line(`bad binary ${b.path}: ${b.reason}`);
-    const what = `${report.checked} artifact(s), ${copies.checked} materialized cop${
-      copies.checked === 1 ? "y" : "ies"
-    } and ${builds.checked} baked binar${builds.checked === 1 ? "y" : "ies"}`;
-    if (!damaged) line(`checked ${what}: all intact`);
-    else if (argv.repair) line(`checked ${what}: removed what was damaged`);
-    else {line(
-        `checked ${what}: damage found; run \`sqlink cas verify --repair\` to remove it`,
-      );}
-  },
-};
+    return;
+  }
+  for (const c of report.corrupt) line(`corrupt  ${c.blake3}: ${c.reason}`);
+  for (const uri of report.danglingUris) line(`dangling ${uri}: its artifact is gone`);
+  if (report.orphanChunks > 0) {
+    line(`orphan   ${report.orphanChunks} chunk row(s) belong to no artifact`);
+  }
+  for (const c of copies.bad) line(`bad copy ${c.path}: ${c.reason}`);
+  for (const b of builds.bad) line(`bad binary ${b.path}: ${b.reason}`);
+  const what = `${report.checked} artifact(s), ${copies.checked} materialized cop${
+    copies.checked === 1 ? "y" : "ies"
+  } and ${builds.checked} baked binar${builds.checked === 1 ? "y" : "ies"}`;
+  if (!damaged) line(`checked ${what}: all intact`);
+  else if (argv.repair) line(`checked ${what}: removed what was damaged`);
+  else {line(
+      `checked ${what}: damage found; run \`sqlink cas verify --repair\` to remove it`,
+    );}
+}

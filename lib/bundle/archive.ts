@@ -72,7 +72,11 @@ export function exportBundle(
   cas: CasStore,
   ref: string,
   path: string,
-  options: { signingKey?: string } = {},
+  options: {
+    signingKey?: string;
+    /** Told each member packed (`done` of `total` members) and when the file is compacted. */
+    progress?: (doing: string, done: number, total: number) => void;
+  } = {},
 ): ExportResult {
   path = resolve(path);
   const bundle = findBundle(cas, ref);
@@ -88,12 +92,15 @@ export function exportBundle(
     const archive = db;
     const members = onArchive(path, () =>
       immediate(archive, () => {
-        const sizes = bundle.members.map((member) => {
+        const total = bundle.members.length;
+        const sizes = bundle.members.map((member, i) => {
+          options.progress?.(`packing ${member.extensionName}`, i, total);
           // onArchive lets SqlinkErrors through, so a damaged cache blob names its member.
           const bytes = readMember(cas, what, member);
           putBatch(archive, [{ bytes }], cas.compress, (fn) => fn());
           return bytes.length;
         });
+        options.progress?.("compacting the archive", total, total);
         const saved = insertBundle(archive, bundle.name, bundle.members).bundle;
         const meta: Record<string, string> = {
           archive_format: ARCHIVE_FORMAT,

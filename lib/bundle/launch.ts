@@ -10,7 +10,14 @@
 import { SqlinkError } from "../errors.ts";
 import type { CasConnection } from "../cas/connection.ts";
 import type { CasStore } from "../cas/store.ts";
-import { checkFfiAllowed, ExtensionSet, type LoadedExtension } from "../ext/loaded.ts";
+import type { DatabaseSync } from "node:sqlite";
+import {
+  checkFfiAllowed,
+  ExtensionSet,
+  type LoadedExtension,
+  loadInto,
+  scratchConnection,
+} from "../ext/loaded.ts";
 import { materializedPath, memberFileName } from "../ext/location.ts";
 import { stampMatches } from "../ext/stamp.ts";
 import { checkExtensionName } from "../ext/name.ts";
@@ -149,4 +156,48 @@ export async function prepareLaunch(
     loadFilesInto(store, context.root, set, request.loads);
   }
   return { kind: "load", set, notice };
+}
+
+/** What `.bundle load` did: the bundle, the members it loaded, those already loaded. */
+export interface BundleLoad {
+  bundle: Bundle;
+  loaded: LoadedExtension[];
+  alreadyLoaded: LoadedExtension[];
+}
+
+/**
+ * Load bundle `ref`'s members into a running session (`.bundle load`), all or nothing: the
+ * members are materialized and verified as at launch, checked against the session's set (a
+ * different build of a loaded extension is refused), and loaded into a scratch connection
+ * first, so a member that cannot load leaves `db` and `set` as they were. Then each new
+ * member loads into `db` (when one is open) and joins `set`, which loads it into every
+ * database opened later.
+ */
+export async function loadBundleInto(
+  context: LaunchContext,
+  ref: string,
+  set: ExtensionSet,
+  db: DatabaseSync | null,
+): Promise<BundleLoad> {
+  checkFfiAllowed(ref);
+  const bundle = findBundle(context.cas, ref);
+  const members = new ExtensionSet();
+  await addBundle(context, bundle, members);
+  const loaded: LoadedExtension[] = [];
+  const alreadyLoaded: LoadedExtension[] = [];
+  for (const m of members.members) {
+    if (set.checkNew(m.name, m.blake3, `${m.name} (bundle:${bundle.name})`)) alreadyLoaded.push(m);
+    else loaded.push(m);
+  }
+  const probe = scratchConnection(ref);
+  try {
+    for (const m of loaded) loadInto(probe, m, `${m.name} (bundle:${bundle.name})`);
+  } finally {
+    probe.close();
+  }
+  for (const m of loaded) {
+    if (db) loadInto(db, m, `${m.name} (bundle:${bundle.name})`);
+    set.add(m);
+  }
+  return { bundle, loaded, alreadyLoaded };
 }

@@ -2,7 +2,6 @@
  * Storage codecs (SPEC §3.5): blobs may be stored zstd-compressed; identity is always the
  * hash of the raw bytes, so a codec only changes what sits on disk.
  */
-import zlib from "node:zlib";
 import { SqlinkError } from "../errors.ts";
 
 /** How a stored blob is encoded. */
@@ -18,7 +17,22 @@ const AUTO_MIN_BYTES = 64 * 1024;
 const SAMPLE_BYTES = 16 * 1024;
 const LEVEL = 3;
 
+type Zlib = typeof import("node:zlib");
+let loaded: Zlib | undefined;
+
+/**
+ * node:zlib, loaded on the first blob that is compressed or decompressed: importing it costs
+ * ~15 ms of Node's layer, and most commands (`cas ls`, `bundle list`, a launch whose copies
+ * are stamped) never touch a compressed byte. Deno's global `process` hands it over
+ * synchronously, as the codec's callers are.
+ */
+function loadZlib(): Zlib {
+  const node = globalThis as unknown as { process: { getBuiltinModule(id: string): unknown } };
+  return loaded ??= node.process.getBuiltinModule("node:zlib") as Zlib;
+}
+
 function zstd(bytes: Uint8Array, level: number): Uint8Array {
+  const zlib = loadZlib();
   return zlib.zstdCompressSync(bytes, {
     params: { [zlib.constants.ZSTD_c_compressionLevel]: level },
   });
@@ -62,7 +76,7 @@ export function decode(codec: string, data: Uint8Array, maxBytes = Infinity): Ui
   if (codec === "raw") return data;
   if (codec === "zstd") {
     const limit = Number.isFinite(maxBytes) ? { maxOutputLength: Math.max(1, maxBytes) } : {};
-    return new Uint8Array(zlib.zstdDecompressSync(data, limit));
+    return new Uint8Array(loadZlib().zstdDecompressSync(data, limit));
   }
   throw new SqlinkError("ECODEC", `Unknown storage codec "${codec}"`, {
     hint: "This cache was written by a newer sqlink; upgrade sqlink to read it",

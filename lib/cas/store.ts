@@ -24,7 +24,7 @@ import { findByHash, parseRef } from "./refs.ts";
 import { SCHEMA_VERSION } from "./schema.ts";
 import { bindUri, listUris, removeUri, resolveUri, type UriBinding } from "./uris.ts";
 import { inspect, repair, type VerifyReport } from "./verify.ts";
-import { putBatch, putFile, type PutItem, type PutResult } from "./write.ts";
+import { type ByteProgress, putBatch, putFile, type PutItem, type PutResult } from "./write.ts";
 
 /** The default cap: 1 GiB of stored bytes. */
 export const DEFAULT_MAX_BYTES = 1024 ** 3;
@@ -138,11 +138,12 @@ export class CasStore implements CasConnection {
   }
 
   /** Put files (big ones streamed in chunks), each in its own transaction, then enforce the cap. */
-  putFiles(paths: string[], options: { uri?: string } = {}): PutOutcome {
+  putFiles(paths: string[], options: { uri?: string; progress?: ByteProgress } = {}): PutOutcome {
     const results: PutResult[] = [];
     try {
       for (const path of paths) {
-        results.push(putFile(this.#db, path, options.uri, this.compress, (fn) => this.write(fn)));
+        const write = <T>(fn: () => T) => this.write(fn);
+        results.push(putFile(this.#db, path, options.uri, this.compress, write, options.progress));
       }
     } catch (err) {
       // The files before the failing one are committed: they still count against the cap.
@@ -234,7 +235,8 @@ export class CasStore implements CasConnection {
    * Write the artifact to `path` atomically: a temporary sibling is filled and verified
    * piece by piece, then renamed into place; on any failure `path` is left untouched.
    */
-  exportTo(info: ArtifactInfo, path: string, mode = 0o644): void {
+  exportTo(info: ArtifactInfo, path: string, mode = 0o644, progress?: ByteProgress): void {
+    let written = 0;
     const temp = newTempSibling(path);
     let file: Deno.FsFile;
     try {
@@ -251,6 +253,7 @@ export class CasStore implements CasConnection {
             } catch (err) {
               throw fsError(err, "write to", path);
             }
+            progress?.("writing", written += piece.length, info.size);
           })
         );
         file.syncSync();

@@ -128,6 +128,16 @@ export function putBatch(
 }
 
 /** Call `each` with consecutive CHUNK_BYTES pieces of the file (the last may be shorter). */
+/**
+ * Told how far a long read or write of one artifact got: what it is doing, and bytes done of
+ * the total (for a progress line; it must not throw).
+ */
+export type ByteProgress = (
+  doing: "hashing" | "storing" | "writing",
+  done: number,
+  total: number,
+) => void;
+
 function forEachChunk(path: string, each: (chunk: Uint8Array) => void): void {
   let file: Deno.FsFile;
   try {
@@ -182,6 +192,7 @@ export function putFile(
   uri: string | undefined,
   policy: CompressPolicy,
   run: <T>(fn: () => T) => T,
+  progress?: ByteProgress,
 ): PutResult {
   const info = statInput(path);
   if (info.size <= CHUNK_BYTES) {
@@ -198,6 +209,7 @@ export function putFile(
   forEachChunk(path, (chunk) => {
     first.update(chunk);
     size += chunk.length;
+    progress?.("hashing", size, info.size);
   });
   const digests = first.digest();
   return run(() => {
@@ -206,7 +218,7 @@ export function putFile(
     if (getInfo(db, digests.blake3)) {
       result = existing(db, digests.blake3, now);
     } else {
-      result = storeStreamed(db, path, digests, size, policy, now);
+      result = storeStreamed(db, path, digests, size, policy, now, progress);
     }
     if (uri !== undefined) {
       bindUri(db, uri, result.blake3, now);
@@ -223,6 +235,7 @@ function storeStreamed(
   size: number,
   policy: CompressPolicy,
   now: number,
+  progress?: ByteProgress,
 ): PutResult {
   const again = new StreamDigest({ withSha256: false });
   const insertChunk = sql(db, INSERT_CHUNK);
@@ -235,6 +248,7 @@ function storeStreamed(
     if (stored.codec !== "raw") codec = stored.codec;
     insertChunk.run(digests.blake3, seq++, stored.codec, stored.data);
     storedSize += stored.data.length;
+    progress?.("storing", Math.min(seq * CHUNK_BYTES, size), size);
   });
   const found = again.digest().blake3;
   if (found !== digests.blake3) {

@@ -4,7 +4,7 @@
  * input loop, the SQL runner and the dot-command registry.
  */
 import type { DatabaseSync } from "node:sqlite";
-import { SqlinkError } from "../errors.ts";
+import { installError, plainMessage, SqlinkError } from "../errors.ts";
 import type { ExtensionSet } from "../ext/loaded.ts";
 import type { EmbeddedBundle } from "../build/embedded.ts";
 import type { Launch } from "../build/grant.ts";
@@ -242,8 +242,9 @@ export class ShellSession implements ShellHost {
 
 /** `Error: …` for a failed command, with sqlink's `hint:` line when there is one. */
 export function errorText(error: unknown): string {
+  error = installError(error) ?? error;
   const hint = error instanceof SqlinkError && error.hint ? `hint: ${error.hint}\n` : "";
-  return `Error: ${messageOf(error)}\n${hint}`;
+  return `Error: ${plainMessage(error)}\n${hint}`;
 }
 
 /** True for the error of a database that cannot be opened: the shell stops on it, as sqlite3. */

@@ -1,0 +1,83 @@
+/**
+ * sqlink installed as a command the way the README says (`deno install … --config deno.json`)
+ * works from any directory; installed without its deno.json it says so plainly; and the lock
+ * file holds only what sqlink's own module graph uses, so a first start downloads nothing
+ * else (the benchmark's cacache once made it fetch 21 packages).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { MAIN, ROOT, tempDir } from "../helpers/cli.ts";
+
+function run(cmd: string, args: string[], options: { cwd?: string; env?: Record<string, string> }) {
+  return new Deno.Command(cmd, {
+    args,
+    cwd: options.cwd,
+    env: { NO_COLOR: "", ...options.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output().then((out) => ({
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  }));
+}
+
+/** `deno install` from the checkout into `root`, with `extra` flags (the README's: --config). */
+async function install(root: string, extra: string[]): Promise<string> {
+  const result = await run(
+    Deno.execPath(),
+    ["install", "-g", "-A", "-f", ...extra, "-n", "sqlink", "--root", root, "main.ts"],
+    { cwd: ROOT },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  return join(root, "bin", "sqlink");
+}
+
+Deno.test("installed with --config deno.json, sqlink runs from any directory", async () => {
+  using dir = tempDir();
+  const sqlink = await install(join(dir.path, "root"), ["--config", "deno.json"]);
+  const work = join(dir.path, "elsewhere");
+  Deno.mkdirSync(work);
+  Deno.writeTextFileSync(join(work, "blob"), "some bytes\n");
+  const env = { SQLINK_CACHE_DIR: join(dir.path, "cache"), SQLINK_CAS: "" };
+  const put = await run(sqlink, ["cas", "put", "blob", "--json"], { cwd: work, env });
+  assert.equal(put.code, 0, put.stderr);
+  assert.equal(JSON.parse(put.stdout).results[0].created, true);
+  const stats = await run(sqlink, ["cas", "stats"], { cwd: work, env });
+  assert.match(stats.stdout, /^artifacts: +1$/m);
+  const shell = await run(sqlink, ["data.db", "select 40 + 2"], { cwd: work, env });
+  assert.equal(shell.stdout, "42\n");
+  // An error, with stderr not a terminal, is plain text (Deno colours its own reports even then).
+  const missing = await run(sqlink, ["cas", "get", "abcdef12", "-o", "x"], { cwd: work, env });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^error: /);
+  assert.ok(!missing.stderr.includes("\x1b"), missing.stderr);
+});
+
+Deno.test("installed without its deno.json, sqlink says how to install it, in plain text", async () => {
+  using dir = tempDir();
+  const sqlink = await install(join(dir.path, "root"), []);
+  const env = { SQLINK_CACHE_DIR: join(dir.path, "cache"), SQLINK_CAS: "" };
+  const stats = await run(sqlink, ["cas", "stats"], { cwd: dir.path, env });
+  assert.equal(stats.code, 1);
+  assert.equal(
+    stats.stderr,
+    'error: sqlink was started without its deno.json: Import "blake3-jit" not a dependency\n' +
+      "hint: Install it from the checkout with `deno install -g -A --config deno.json -n sqlink " +
+      "main.ts`, or run it there with `deno task sqlink`\n",
+  );
+  Deno.writeTextFileSync(join(dir.path, "lib.so"), "not a library");
+  const load = await run(sqlink, [":memory:", ".load lib.so"], { cwd: dir.path, env });
+  assert.match(load.stderr, /^Error: sqlink was started without its deno.json/);
+  assert.ok(!load.stderr.includes("\x1b"), load.stderr);
+});
+
+Deno.test("deno.lock holds only the npm packages sqlink's module graph uses", async () => {
+  const info = await run(Deno.execPath(), ["info", "--json", MAIN], { cwd: ROOT });
+  assert.equal(info.code, 0, info.stderr);
+  const used = Object.keys(JSON.parse(info.stdout).npmPackages ?? {}).sort();
+  const lock = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.lock")));
+  assert.deepEqual(Object.keys(lock.npm ?? {}).sort(), used);
+  assert.deepEqual(used, ["blake3-jit@1.1.0"]);
+});
