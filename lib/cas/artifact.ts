@@ -41,9 +41,29 @@ export function getInfo(db: DatabaseSync, blake3: string): ArtifactInfo | undefi
   return row ? toInfo(row) : undefined;
 }
 
-/** Mark the artifact as used now (the LRU clock). */
+/**
+ * How old a recorded last use may grow before a new use writes it again. Eviction and
+ * `bundle gc` need the order of last use, not its moment: recording it to the hour (as a
+ * relatime mount keeps atime) makes every other use a read, so a launch writes nothing and a
+ * burst of uses costs one write. Uses within the same hour may therefore evict in either order.
+ */
+export const USE_RESOLUTION_MS = 60 * 60 * 1000;
+
+/** True when a last use recorded at `lastUsedAt` is too old to stand for a use at `now`. */
+export function useIsStale(lastUsedAt: number, now: number): boolean {
+  return lastUsedAt <= now - USE_RESOLUTION_MS || lastUsedAt > now;
+}
+
+/**
+ * Record a use of the artifact at `now` (the LRU clock) unless a use within the last
+ * USE_RESOLUTION_MS is recorded already; the caller holds the write lock.
+ */
 export function touchArtifact(db: DatabaseSync, blake3: string, now: number): void {
-  sql(db, `UPDATE __cas_artifact SET last_used_at = ? WHERE blake3 = ?`).run(now, blake3);
+  sql(
+    db,
+    `UPDATE __cas_artifact SET last_used_at = ?1
+     WHERE blake3 = ?2 AND (last_used_at <= ?1 - ?3 OR last_used_at > ?1)`,
+  ).run(now, blake3, USE_RESOLUTION_MS);
 }
 
 /** Remove an artifact, its chunks and every URI bound to it; the caller holds the write lock. */

@@ -157,6 +157,32 @@ export function immediate<T>(db: DatabaseSync, fn: () => T): T {
   return result;
 }
 
+/**
+ * Run `fn` in a `BEGIN IMMEDIATE` transaction only if no other connection is writing: when
+ * one is, give up at once and return undefined instead of waiting out the busy timeout.
+ * For writes that may be skipped, such as recording a use, which a launch must not wait for.
+ */
+export function immediateIfFree<T>(db: DatabaseSync, fn: () => T): T | undefined {
+  db.exec("PRAGMA busy_timeout = 0");
+  try {
+    db.exec("BEGIN IMMEDIATE");
+  } catch (err) {
+    if (isBusy(err)) return undefined;
+    throw err;
+  } finally {
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw err;
+  }
+  db.exec("COMMIT");
+  return result;
+}
+
 /** Run `fn` in a read transaction, so every query in it sees one snapshot. */
 export function snapshot<T>(db: DatabaseSync, fn: () => T): T {
   if (db.isTransaction) return fn();

@@ -7,7 +7,13 @@ import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { fsError, SqlinkError } from "../errors.ts";
 import { newTempSibling, removeQuietly } from "../fs.ts";
-import { type ArtifactInfo, deleteArtifact, getInfo, touchArtifact } from "./artifact.ts";
+import {
+  type ArtifactInfo,
+  deleteArtifact,
+  getInfo,
+  touchArtifact,
+  useIsStale,
+} from "./artifact.ts";
 import {
   type CasStats,
   casStats,
@@ -17,12 +23,20 @@ import {
 } from "./catalog.ts";
 import type { CompressPolicy } from "./codec.ts";
 import type { CasConnection } from "./connection.ts";
-import { immediate, openCasDatabase, snapshot, sqliteError } from "./db.ts";
+import { immediate, immediateIfFree, openCasDatabase, snapshot, sqliteError } from "./db.ts";
 import { evict, type EvictionReport, storedTotal } from "./evict.ts";
 import { readByKey, readVerified, streamVerified } from "./read.ts";
 import { findByHash, parseRef } from "./refs.ts";
 import { SCHEMA_VERSION } from "./schema.ts";
-import { bindUri, listUris, removeUri, resolveUri, type UriBinding } from "./uris.ts";
+import {
+  bindUri,
+  listUris,
+  lookupUri,
+  removeUri,
+  touchUri,
+  type UriBinding,
+  uriUseIsStale,
+} from "./uris.ts";
 import { inspect, repair, type VerifyReport } from "./verify.ts";
 import { putBatch, putFile, type PutItem, type PutResult } from "./write.ts";
 
@@ -101,6 +115,11 @@ export class CasStore implements CasConnection {
   /** Run `fn` in a `BEGIN IMMEDIATE` write transaction. */
   write<T>(fn: () => T): T {
     return this.guard(() => immediate(this.#db, fn));
+  }
+
+  /** Run `fn` in a write transaction if no other process is writing, else return undefined. */
+  writeIfFree<T>(fn: () => T): T | undefined {
+    return this.guard(() => immediateIfFree(this.#db, fn));
   }
 
   /** Run `fn` in a read transaction (one consistent snapshot). */
@@ -189,12 +208,12 @@ export class CasStore implements CasConnection {
 
   /**
    * Find the artifact a user named: hash, tagged hash, unique prefix or URI. Resolving a URI
-   * touches it and its artifact.
+   * records a use of it and of its artifact (to the hour, see USE_RESOLUTION_MS).
    */
   resolve(text: string): ArtifactInfo {
     const ref = parseRef(text);
     const blake3 = ref.kind === "uri"
-      ? this.write(() => resolveUri(this.#db, ref.uri, Date.now()))
+      ? this.#resolveUri(ref.uri)
       : this.guard(() => findByHash(this.#db, ref, text));
     const info = this.info(blake3);
     if (!info) {
@@ -209,9 +228,27 @@ export class CasStore implements CasConnection {
     return info;
   }
 
-  /** Mark an artifact as used now. */
+  /**
+   * The artifact `uri` points to. The use is recorded only when the recorded one is an hour
+   * old (USE_RESOLUTION_MS), and skipped when another process is writing: a lookup must
+   * not wait for a writer, and most lookups write nothing.
+   */
+  #resolveUri(uri: string): string {
+    const now = Date.now();
+    const target = this.guard(() => lookupUri(this.#db, uri));
+    if (uriUseIsStale(target, now)) {
+      this.writeIfFree(() => touchUri(this.#db, uri, target.blake3, now));
+    }
+    return target.blake3;
+  }
+
+  /** Record a use of an artifact now (to the hour; skipped while another process writes). */
   touch(blake3: string): void {
-    this.write(() => touchArtifact(this.#db, blake3, Date.now()));
+    const now = Date.now();
+    const info = this.info(blake3);
+    if (info && useIsStale(info.lastUsedAt, now)) {
+      this.writeIfFree(() => touchArtifact(this.#db, blake3, now));
+    }
   }
 
   /** The bytes of the artifact keyed by `blake3`, verified; unknown → ENOTFOUND. */
