@@ -2,7 +2,7 @@
  * Where sqlink keeps its files (SPEC §2). Every location can be overridden through the
  * environment, so tests and CI jobs can point sqlink at their own directories.
  */
-import { join, resolve } from "node:path";
+import { join, resolve } from "./path.ts";
 import { SqlinkError } from "./errors.ts";
 import { checkPrivateDir } from "./fs.ts";
 

@@ -5,7 +5,7 @@
  * while its filesystem identity is the one stamped when it was installed: any write to it,
  * or its replacement, shows (see lib/ext/stamp.ts), and checking that costs one `stat`.
  */
-import { dirname, join } from "node:path";
+import { dirname, join } from "../path.ts";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ensurePrivateDir, readFull, removeQuietly } from "../fs.ts";
 import { sql } from "../cas/statements.ts";

@@ -4,7 +4,7 @@
  * `BEGIN IMMEDIATE` so concurrent processes serialize instead of deadlocking.
  */
 import { DatabaseSync } from "node:sqlite";
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ensurePrivateDir } from "../fs.ts";
 import { MIGRATIONS, readSchemaState, SCHEMA_VERSION, type SchemaState } from "./schema.ts";
@@ -72,13 +72,16 @@ function notADatabase(path: string, cause?: unknown): SqlinkError {
   );
 }
 
-/** Read the first bytes of `path` to refuse anything that is not a SQLite file, unopened. */
-function checkHeader(path: string): void {
+/**
+ * Read the first bytes of `path` to refuse anything that is not a SQLite file, unopened.
+ * Returns whether the file exists.
+ */
+function checkHeader(path: string): boolean {
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return;
+    if (err instanceof Deno.errors.NotFound) return false;
     throw fsError(err, "open the cas-cache", path);
   }
   if (info.isDirectory) {
@@ -86,7 +89,7 @@ function checkHeader(path: string): void {
       hint: "Point --cas or SQLINK_CAS at a file inside that directory",
     });
   }
-  if (info.size === 0) return;
+  if (info.size === 0) return true;
   const head = new Uint8Array(16);
   let file: Deno.FsFile | undefined;
   try {
@@ -98,6 +101,7 @@ function checkHeader(path: string): void {
   } finally {
     file?.close();
   }
+  return true;
 }
 
 /**
@@ -256,10 +260,12 @@ export interface OpenOptions {
  */
 export function openCasDatabase(path: string, options: OpenOptions = {}): DatabaseSync {
   const isPrivate = options.private ?? true;
-  checkHeader(path);
+  const existed = checkHeader(path);
   if (isPrivate) {
     ensurePrivateDir(dirname(path));
-    createPrivateFile(path);
+    // A file that is already there keeps its mode until tightenModes (an exception from
+    // a create that finds it costs a launch more than the stat that saw it).
+    if (!existed) createPrivateFile(path);
   }
   let db: DatabaseSync;
   try {
@@ -300,10 +306,24 @@ function retryWhileBusy(fn: () => void): void {
   }
 }
 
+/**
+ * SCHEMA_VERSION when the version row says so, else undefined: the one query a launch
+ * needs for a cache that is up to date (readSchemaState, which tells every other case
+ * apart, costs several). A table with that row is what readSchemaState accepts too.
+ */
+function currentVersion(db: DatabaseSync): number | undefined {
+  try {
+    const row = db.prepare(`SELECT value FROM __cas_meta WHERE key = 'schema_version'`).get();
+    return row?.value === String(SCHEMA_VERSION) ? SCHEMA_VERSION : undefined;
+  } catch {
+    return undefined; // No such table, or not a database: readSchemaState says which.
+  }
+}
+
 /** Check what the file holds, switch it to WAL and migrate it. */
 function prepare(db: DatabaseSync, path: string): void {
   // Checked before anything is written; migrateStepwise checks again under the write lock.
-  const version = acceptedVersion(path, readSchemaState(db));
+  const version = currentVersion(db) ?? acceptedVersion(path, readSchemaState(db));
   // Big pages for a new cache: blobs span far fewer pages, which halves the cost of a
   // small put (measured in `deno task bench`). Only possible before the first table.
   if (version === 0) db.exec("PRAGMA page_size = 65536");
