@@ -290,7 +290,11 @@ Deno.test("gc evicts least recently used first, keeps pinned blobs and says when
     );
     await new Promise((r) => setTimeout(r, 5));
   }
-  // Use the oldest again: the middle one becomes least recently used.
+  // Uses are recorded to the hour: with the puts' uses moved hours back (in their order),
+  // using the oldest again makes the middle one the least recently used.
+  const cas = new DatabaseSync(join(dir.path, "cache", "cas.sqlite"));
+  cas.exec(`UPDATE __cas_artifact SET last_used_at = last_used_at - 7200000`);
+  cas.close();
   assert.equal(
     (await runSqlink(["cas", "get", hashes[0], "-o", join(dir.path, "o")], { env })).code,
     0,
