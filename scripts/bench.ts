@@ -10,9 +10,12 @@
  *   deno task bench -- --reps 1              # one run per scenario (default: best of 3)
  *   deno task bench -- --only startup        # just the shell's start-up against bare Deno
  *   deno task bench -- --only bundle         # start-up with a 3-extension bundle
+ *   deno task bench -- --only concurrency    # 8 writer processes against one
  *
  * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script; `bundle`
- * times `sqlink --bundle-load B` (three real extensions) against the plain start.
+ * times `sqlink --bundle-load B` (three real extensions) against the plain start;
+ * `concurrency` times 8 processes putting into one cache at once against one process doing
+ * the same puts.
  */
 import { join } from "node:path";
 import {
@@ -28,6 +31,7 @@ import { runChild } from "./bench/child.ts";
 import { ratiosReport, resultsTable } from "./bench/report.ts";
 import { measureStartup, startupReport } from "./bench/startup.ts";
 import { bundleStartupReport, measureBundleStartup } from "./bench/bundle_startup.ts";
+import { concurrencyReport, measureConcurrency } from "./bench/concurrency.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -42,6 +46,7 @@ interface Options {
   workloads: WorkloadName[];
   startup: boolean;
   bundle: boolean;
+  concurrency: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -63,6 +68,7 @@ function parseArgs(args: string[]): Options {
     reps: 3,
     startup: false,
     bundle: false,
+    concurrency: false,
   };
   let only = false;
   for (let i = 0; i < args.length; i++) {
@@ -72,11 +78,13 @@ function parseArgs(args: string[]): Options {
     const value = () => inline ?? args[++i];
     if (flag === "--only") {
       only = true;
-      const names = pick(flag, value(), [...WORKLOAD_NAMES, "startup", "bundle"] as const);
+      const extra = ["startup", "bundle", "concurrency"] as const;
+      const names = pick(flag, value(), [...WORKLOAD_NAMES, ...extra] as const);
       options.startup ||= names.includes("startup");
       options.bundle ||= names.includes("bundle");
+      options.concurrency ||= names.includes("concurrency");
       options.workloads.push(
-        ...names.filter((n): n is WorkloadName => n !== "startup" && n !== "bundle"),
+        ...names.filter((n): n is WorkloadName => WORKLOAD_NAMES.includes(n as WorkloadName)),
       );
     } else if (flag === "--impl") options.impls.push(...pick(flag, value(), IMPLS));
     else if (flag === "--reps") options.reps = Math.max(1, Number(value()) || 1);
@@ -91,6 +99,7 @@ function parseArgs(args: string[]): Options {
     options.workloads = [...WORKLOAD_NAMES];
     options.startup = true;
     options.bundle = true;
+    options.concurrency = true;
   }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
@@ -146,6 +155,11 @@ async function startupReports(options: Options): Promise<void> {
   if (options.bundle) {
     progress("start-up with a bundle ...");
     console.log(bundleStartupReport(await measureBundleStartup(reps)));
+    console.log("");
+  }
+  if (options.concurrency) {
+    progress("writers at once ...");
+    console.log(concurrencyReport(await measureConcurrency(options.reps)));
     console.log("");
   }
 }

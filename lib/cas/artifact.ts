@@ -1,6 +1,7 @@
 /** Rows of `__cas_artifact`: reading one, touching it, and deleting it with its parts. */
 import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
+import { addStoredBytes } from "./total.ts";
 
 /** What the cas-cache knows about one artifact (its bytes are read separately). */
 export interface ArtifactInfo {
@@ -66,11 +67,19 @@ export function touchArtifact(db: DatabaseSync, blake3: string, now: number): vo
   ).run(now, blake3, USE_RESOLUTION_MS);
 }
 
-/** Remove an artifact, its chunks and every URI bound to it; the caller holds the write lock. */
-export function deleteArtifact(db: DatabaseSync, blake3: string): void {
+/**
+ * Remove an artifact, its chunks and every URI bound to it, and take its stored bytes off
+ * the kept total; the caller holds the write lock. Returns the stored bytes removed.
+ */
+export function deleteArtifact(db: DatabaseSync, blake3: string): number {
   sql(db, `DELETE FROM __cas_chunk WHERE blake3 = ?`).run(blake3);
   sql(db, `DELETE FROM __cas_uri WHERE blake3 = ?`).run(blake3);
-  sql(db, `DELETE FROM __cas_artifact WHERE blake3 = ?`).run(blake3);
+  const row = sql(db, `DELETE FROM __cas_artifact WHERE blake3 = ? RETURNING stored_size`).get(
+    blake3,
+  );
+  const removed = Number(row?.stored_size ?? 0);
+  addStoredBytes(db, -removed);
+  return removed;
 }
 
 /** True when a saved bundle references the artifact (so eviction must keep it). */

@@ -24,7 +24,8 @@ import {
 import type { CompressPolicy } from "./codec.ts";
 import type { CasConnection } from "./connection.ts";
 import { immediate, immediateIfFree, openCasDatabase, snapshot, sqliteError } from "./db.ts";
-import { evict, type EvictionReport, storedTotal } from "./evict.ts";
+import { evict, type EvictionReport } from "./evict.ts";
+import { storedTotal } from "./total.ts";
 import { readByKey, readVerified, streamVerified } from "./read.ts";
 import { findByHash, parseRef } from "./refs.ts";
 import { SCHEMA_VERSION } from "./schema.ts";
@@ -78,8 +79,6 @@ export class CasStore implements CasConnection {
   /** When blobs are compressed. */
   readonly compress: CompressPolicy;
   #db: DatabaseSync;
-  #total?: number;
-  #dataVersion?: number;
 
   private constructor(db: DatabaseSync, options: Required<CasOptions>) {
     this.#db = db;
@@ -168,37 +167,28 @@ export class CasStore implements CasConnection {
       try {
         this.#afterPut(results);
       } catch {
-        this.#total = undefined;
+        // The put's own error is the one to report; the next put evicts.
       }
       throw err;
     }
     return { results, eviction: this.#afterPut(results) };
   }
 
-  /** Stored total, recounted only when another connection has written since we last did. */
-  #currentTotal(): number {
-    const version = Number(sql(this.#db, "PRAGMA data_version").get()!.data_version);
-    if (this.#total === undefined || version !== this.#dataVersion) {
-      this.#total = storedTotal(this.#db);
-      this.#dataVersion = version;
-    }
-    return this.#total;
-  }
-
+  /** Evict when a put took the cache over the cap, keeping what the put just stored. */
   #afterPut(results: PutResult[]): EvictionReport | undefined {
-    return this.guard(() => {
-      const added = results.reduce((n, r) => n + (r.created ? r.storedSize : 0), 0);
-      if (this.#total !== undefined) this.#total += added;
-      if (this.#currentTotal() <= this.maxBytes) return undefined;
-      return this.gc(this.maxBytes, new Set(results.map((r) => r.blake3)));
-    });
+    // The stored total is one row the schema's triggers keep (schema v4): reading it costs
+    // a put nothing, whoever else writes to the cache.
+    if (this.guard(() => storedTotal(this.#db)) <= this.maxBytes) return undefined;
+    const protect = new Set(results.map((r) => r.blake3));
+    return this.write(() => evict(this.#db, this.maxBytes, protect));
   }
 
-  /** Evict least recently used, unpinned artifacts until the cache fits `maxBytes`. */
-  gc(maxBytes = this.maxBytes, protect?: ReadonlySet<string>): EvictionReport {
-    const report = this.write(() => evict(this.#db, maxBytes, protect));
-    this.#total = report.totalBytes;
-    return report;
+  /**
+   * Evict least recently used, unpinned artifacts until the cache fits `maxBytes` (`cas gc`).
+   * The stored total is counted again from the rows first, correcting the kept one.
+   */
+  gc(maxBytes = this.maxBytes): EvictionReport {
+    return this.write(() => evict(this.#db, maxBytes, new Set(), true));
   }
 
   /** The artifact with this key, or undefined. */
@@ -336,7 +326,7 @@ export class CasStore implements CasConnection {
    * turned out unusable. Returns true when it was removed.
    */
   discardUnused(blake3: string): boolean {
-    const removed = this.write(() => {
+    return this.write(() => {
       const used = sql(
         this.#db,
         `SELECT EXISTS (SELECT 1 FROM __cas_uri WHERE blake3 = ?1)
@@ -346,8 +336,6 @@ export class CasStore implements CasConnection {
       deleteArtifact(this.#db, blake3);
       return true;
     });
-    if (removed) this.#total = undefined;
-    return removed;
   }
 
   /** Remove a URI binding; returns the artifact it pointed to. */
@@ -385,7 +373,6 @@ export class CasStore implements CasConnection {
     const damaged = found.corrupt.length + found.danglingUris.length + found.orphanChunks > 0;
     if (options.repair && damaged) {
       this.write(() => repair(this.#db, found));
-      this.#total = undefined;
     }
     return { ...found, repaired: Boolean(options.repair && damaged) };
   }

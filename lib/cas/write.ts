@@ -14,6 +14,7 @@ import { type CompressPolicy, encode } from "./codec.ts";
 import { digestBytes, type Digests, StreamDigest } from "./hash.ts";
 import { getInfo, touchArtifact } from "./artifact.ts";
 import { bindUri } from "./uris.ts";
+import { addStoredBytes } from "./total.ts";
 
 /** Size of one stored piece of a large blob. */
 export const CHUNK_BYTES = 1 << 20;
@@ -115,7 +116,7 @@ export function putBatch(
   const prepared = items.map((item) => prepareBytes(item.bytes, policy));
   return run(() => {
     const now = Date.now();
-    return prepared.map((item, i) => {
+    const results = prepared.map((item, i) => {
       const result = insertPrepared(db, item, now);
       const uri = items[i].uri;
       if (uri !== undefined) {
@@ -124,6 +125,9 @@ export function putBatch(
       }
       return result;
     });
+    // One update of the kept total per transaction, not per blob.
+    addStoredBytes(db, results.reduce((n, r) => n + (r.created ? r.storedSize : 0), 0));
+    return results;
   });
 }
 
@@ -253,5 +257,6 @@ function storeStreamed(
     now,
     now,
   );
+  addStoredBytes(db, storedSize);
   return { blake3: digests.blake3, sha256: digests.sha256, size, storedSize, codec, created: true };
 }
