@@ -14,6 +14,9 @@ export const BUSY_TIMEOUT_MS = 15_000;
 
 const SQLITE_HEADER = "SQLite format 3\0";
 
+/** Bytes a WAL is truncated to when it restarts after a checkpoint. */
+const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
+
 interface SqliteFailure {
   errcode?: number;
   errstr?: string;
@@ -283,7 +286,8 @@ export function openCasDatabase(path: string, options: OpenOptions = {}): Databa
   }
 }
 
-function isBusy(err: unknown): boolean {
+/** True when `err` is SQLite's SQLITE_BUSY: another connection holds the lock. */
+export function isBusy(err: unknown): boolean {
   const code = ((err as SqliteFailure)?.errcode ?? -1) & 0xff;
   return code === 5 || /database is locked/.test(String((err as SqliteFailure)?.message));
 }
@@ -325,9 +329,16 @@ function prepare(db: DatabaseSync, path: string): void {
   // Checked before anything is written; migrateStepwise checks again under the write lock.
   const version = currentVersion(db) ?? acceptedVersion(path, readSchemaState(db));
   // Big pages for a new cache: blobs span far fewer pages, which halves the cost of a
-  // small put (measured in `deno task bench`). Only possible before the first table.
-  if (version === 0) db.exec("PRAGMA page_size = 65536");
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+  // small put (measured in `deno task bench`). Incremental vacuum, so that eviction can
+  // give space back without rewriting the file (lib/cas/reclaim.ts). Both only possible
+  // before the first table.
+  if (version === 0) db.exec("PRAGMA page_size = 65536; PRAGMA auto_vacuum = INCREMENTAL");
+  // A WAL that a big put or an eviction grew is cut back to this when it next restarts,
+  // instead of keeping its largest size for as long as any connection is open.
+  db.exec(
+    `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+     PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`,
+  );
   if (version < SCHEMA_VERSION) migrateStepwise(db, path);
 }
 

@@ -26,6 +26,7 @@ import type { CasConnection } from "./connection.ts";
 import { immediate, immediateIfFree, openCasDatabase, snapshot, sqliteError } from "./db.ts";
 import { evict, type EvictionReport } from "./evict.ts";
 import { storedTotal } from "./total.ts";
+import { cacheFileBytes, reclaim, type ReclaimReport } from "./reclaim.ts";
 import { readByKey, readVerified, streamVerified } from "./read.ts";
 import { findByHash, parseRef } from "./refs.ts";
 import { SCHEMA_VERSION } from "./schema.ts";
@@ -180,15 +181,20 @@ export class CasStore implements CasConnection {
     // a put nothing, whoever else writes to the cache.
     if (this.guard(() => storedTotal(this.#db)) <= this.maxBytes) return undefined;
     const protect = new Set(results.map((r) => r.blake3));
-    return this.write(() => evict(this.#db, this.maxBytes, protect));
+    const report = this.write(() => evict(this.#db, this.maxBytes, protect));
+    if (report.evicted.length > 0) this.guard(() => reclaim(this.#db, this.path, "put"));
+    return report;
   }
 
   /**
-   * Evict least recently used, unpinned artifacts until the cache fits `maxBytes` (`cas gc`).
-   * The stored total is counted again from the rows first, correcting the kept one.
+   * Evict least recently used, unpinned artifacts until the cache fits `maxBytes` (`cas gc`),
+   * then give the free space back to the disk and truncate the WAL. The stored total is
+   * counted again from the rows first, correcting the kept one.
    */
-  gc(maxBytes = this.maxBytes): EvictionReport {
-    return this.write(() => evict(this.#db, maxBytes, new Set(), true));
+  gc(maxBytes = this.maxBytes): EvictionReport & { reclaim: ReclaimReport } {
+    const before = cacheFileBytes(this.path);
+    const report = this.write(() => evict(this.#db, maxBytes, new Set(), true));
+    return { ...report, reclaim: this.guard(() => reclaim(this.#db, this.path, "gc", before)) };
   }
 
   /** The artifact with this key, or undefined. */
