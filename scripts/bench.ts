@@ -11,11 +11,12 @@
  *   deno task bench -- --only startup        # just the shell's start-up against bare Deno
  *   deno task bench -- --only bundle         # start-up with a 3-extension bundle
  *   deno task bench -- --only concurrency    # 8 writer processes against one
+ *   deno task bench -- --only evict          # gc of 10,000 artifacts against a raw DELETE
  *
  * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script; `bundle`
  * times `sqlink --bundle-load B` (three real extensions) against the plain start;
  * `concurrency` times 8 processes putting into one cache at once against one process doing
- * the same puts.
+ * the same puts; `evict` times gc of 10,000 artifacts against a raw DELETE of the same rows.
  */
 import { join } from "node:path";
 import {
@@ -32,6 +33,7 @@ import { ratiosReport, resultsTable } from "./bench/report.ts";
 import { measureStartup, startupReport } from "./bench/startup.ts";
 import { bundleStartupReport, measureBundleStartup } from "./bench/bundle_startup.ts";
 import { concurrencyReport, measureConcurrency } from "./bench/concurrency.ts";
+import { evictReport, measureEvict } from "./bench/evict.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -47,6 +49,7 @@ interface Options {
   startup: boolean;
   bundle: boolean;
   concurrency: boolean;
+  evict: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -69,6 +72,7 @@ function parseArgs(args: string[]): Options {
     startup: false,
     bundle: false,
     concurrency: false,
+    evict: false,
   };
   let only = false;
   for (let i = 0; i < args.length; i++) {
@@ -78,11 +82,12 @@ function parseArgs(args: string[]): Options {
     const value = () => inline ?? args[++i];
     if (flag === "--only") {
       only = true;
-      const extra = ["startup", "bundle", "concurrency"] as const;
+      const extra = ["startup", "bundle", "concurrency", "evict"] as const;
       const names = pick(flag, value(), [...WORKLOAD_NAMES, ...extra] as const);
       options.startup ||= names.includes("startup");
       options.bundle ||= names.includes("bundle");
       options.concurrency ||= names.includes("concurrency");
+      options.evict ||= names.includes("evict");
       options.workloads.push(
         ...names.filter((n): n is WorkloadName => WORKLOAD_NAMES.includes(n as WorkloadName)),
       );
@@ -100,6 +105,7 @@ function parseArgs(args: string[]): Options {
     options.startup = true;
     options.bundle = true;
     options.concurrency = true;
+    options.evict = true;
   }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
@@ -160,6 +166,11 @@ async function startupReports(options: Options): Promise<void> {
   if (options.concurrency) {
     progress("writers at once ...");
     console.log(concurrencyReport(await measureConcurrency(options.reps)));
+    console.log("");
+  }
+  if (options.evict) {
+    progress("eviction ...");
+    console.log(evictReport(await measureEvict(Math.max(5, options.reps))));
     console.log("");
   }
 }

@@ -82,6 +82,21 @@ export function deleteArtifact(db: DatabaseSync, blake3: string): number {
   return removed;
 }
 
+/**
+ * Remove many artifacts with their chunks and URIs, as deleteArtifact does for one, in a few
+ * set-wise statements: eviction of 10,000 artifacts one by one ran 40,000 statements.
+ * `storedBytes` is what they hold together, taken off the kept total; the caller holds the
+ * write lock.
+ */
+export function deleteArtifacts(db: DatabaseSync, blake3s: string[], storedBytes: number): void {
+  if (blake3s.length === 0) return;
+  const keys = JSON.stringify(blake3s);
+  for (const table of ["__cas_chunk", "__cas_uri", "__cas_artifact"]) {
+    sql(db, `DELETE FROM ${table} WHERE blake3 IN (SELECT value FROM json_each(?))`).run(keys);
+  }
+  addStoredBytes(db, -storedBytes);
+}
+
 /** True when a saved bundle references the artifact (so eviction must keep it). */
 export function isPinned(db: DatabaseSync, blake3: string): boolean {
   return sql(db, `SELECT 1 FROM __cas_bundle_member WHERE content_hash = ? LIMIT 1`).get(

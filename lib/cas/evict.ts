@@ -5,7 +5,7 @@
  */
 import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
-import { deleteArtifact } from "./artifact.ts";
+import { deleteArtifacts } from "./artifact.ts";
 import { recountStoredBytes, storedTotal } from "./total.ts";
 
 /** What an eviction pass did and what is left. */
@@ -58,10 +58,14 @@ export function evict(
       const blake3 = String(row.blake3);
       if (protect.has(blake3)) continue;
       const storedSize = Number(row.stored_size);
-      deleteArtifact(db, blake3);
       evicted.push({ blake3, storedSize });
       total -= storedSize;
     }
+    deleteArtifacts(
+      db,
+      evicted.map((e) => e.blake3),
+      evicted.reduce((n, e) => n + e.storedSize, 0),
+    );
   }
   return {
     maxBytes,

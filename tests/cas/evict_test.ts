@@ -297,3 +297,32 @@ Deno.test("evict: a putFiles that fails part-way still keeps the cache under the
     `stored ${store.stats().storedBytes} > cap ${store.maxBytes}`,
   );
 });
+
+Deno.test("evict: thousands at once go with every URI and chunk, and the kept total follows", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { maxBytes: 1024 ** 3, compress: "none" });
+  for (let at = 0; at < 3000; at += 500) {
+    store.putMany(
+      Array.from({ length: 500 }, (_, i) => ({ bytes: randomBytes(100), uri: `n:${at + i}` })),
+    );
+  }
+  const chunked = store.put(randomBytes(3 * 1024 * 1024), { uri: "n:chunked" }).blake3;
+  const keep = store.put(randomBytes(100), { uri: "n:keep" }).blake3;
+  pin(store, "team", [keep]);
+  setLastUsed(store, chunked, 1);
+
+  const report = store.gc(0);
+  assert.equal(report.evicted.length, 3001);
+  assert.equal(report.evicted[0].blake3, chunked, "least recently used first");
+  assert.equal(count(store, "__cas_artifact"), 1);
+  assert.equal(count(store, "__cas_chunk"), 0);
+  assert.deepEqual(store.uris().map((u) => u.uri), ["n:keep"]);
+  assert.equal(report.totalBytes, 100);
+  assert.equal(store.stats().storedBytes, 100);
+  assert.equal(
+    Number(
+      store.db.prepare(`SELECT value FROM __cas_meta WHERE key = 'stored_bytes'`).get()!.value,
+    ),
+    100,
+  );
+});
