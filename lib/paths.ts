@@ -21,6 +21,15 @@ function home(): string {
   return dir;
 }
 
+/**
+ * The directory of everything built from one set: `<root>/builds/<set_hash>/`. Here rather
+ * than in lib/build/binary.ts so the bundle registry can name it without loading the build
+ * machinery on a launch.
+ */
+export function setBuildDir(root: string, setHash: string): string {
+  return join(root, "builds", setHash);
+}
+
 /** The cache root: `SQLINK_CACHE_DIR`, else `$XDG_CACHE_HOME/sqlink`, else `~/.cache/sqlink`. */
 export function cacheRoot(): string {
   const explicit = env("SQLINK_CACHE_DIR");

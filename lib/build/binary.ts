@@ -15,11 +15,7 @@ import { describeLibrary, HEADER_BYTES, isBuiltFor } from "../ext/header.ts";
 import { stampPath, verifiedDigest, writeStamp } from "../ext/stamp.ts";
 import type { Bundle } from "../bundle/registry.ts";
 import { programName, type Target, targetBuild } from "./targets.ts";
-
-/** The directory of everything built from one set: `<root>/builds/<set_hash>/`. */
-export function setBuildDir(root: string, setHash: string): string {
-  return join(root, "builds", setHash);
-}
+import { setBuildDir } from "../paths.ts";
 
 /** Where the binary of `setHash` for `target` lives. */
 export function binaryPath(root: string, setHash: string, target: Target): string {

@@ -10,7 +10,7 @@ import { sql } from "../cas/statements.ts";
 import { touchArtifact, USE_RESOLUTION_MS, useIsStale } from "../cas/artifact.ts";
 import type { CasConnection } from "../cas/connection.ts";
 import { setHash } from "./set_hash.ts";
-import { setBuildDir } from "../build/binary.ts";
+import { setBuildDir } from "../paths.ts";
 
 /** One member as the manifest keeps it: identity plus how it is loaded. */
 export interface BundleMember {
