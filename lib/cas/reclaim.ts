@@ -48,9 +48,13 @@ export function cacheFileBytes(path: string): number {
   return total;
 }
 
-/** Run `fn` with the busy timeout off: give up at once rather than wait for others. */
-function withoutWaiting(db: DatabaseSync, fn: () => void): boolean {
-  db.exec("PRAGMA busy_timeout = 0");
+/**
+ * Run `fn`, waiting for other writers up to the busy timeout or, without `wait`, not at
+ * all; false when they kept the lock. Giving space back is never worth failing for: the
+ * eviction before it has committed, and the next gc or evicting put tries again.
+ */
+function attempt(db: DatabaseSync, wait: boolean, fn: () => void): boolean {
+  if (!wait) db.exec("PRAGMA busy_timeout = 0");
   try {
     fn();
     return true;
@@ -58,7 +62,7 @@ function withoutWaiting(db: DatabaseSync, fn: () => void): boolean {
     if (isBusy(err)) return false;
     throw err;
   } finally {
-    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (!wait) db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
 }
 
@@ -82,21 +86,19 @@ export function reclaim(
   if (free > 0 && (after === "gc" || free >= pages * PUT_RECLAIM_SHARE)) {
     if (incremental) {
       // One row per freed page: exec would stop at the first and free one page.
-      const run = () => void db.prepare("PRAGMA incremental_vacuum").all();
-      if (after === "gc") run();
-      if (after === "gc" || withoutWaiting(db, run)) vacuum = "incremental";
+      const cut = () => void db.prepare("PRAGMA incremental_vacuum").all();
+      if (attempt(db, after === "gc", cut)) vacuum = "incremental";
     } else if (after === "gc") {
       // The one-time switch of a file made before schema v4; every gc after is incremental.
-      db.exec("PRAGMA auto_vacuum = INCREMENTAL");
-      db.exec("VACUUM");
-      vacuum = "full";
+      const rewrite = () => db.exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM");
+      if (attempt(db, true, rewrite)) vacuum = "full";
     }
   }
   // A put that left the pages free leaves the WAL too: at the cap every put evicts, and a
   // checkpoint each time would cost it two fsyncs (the WAL is cut back to WAL_SIZE_LIMIT
   // when it restarts). A reader on an older snapshot keeps the WAL: the next one cuts it.
   if (after === "gc" || vacuum !== "none") {
-    withoutWaiting(db, () => db.exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+    attempt(db, false, () => db.exec("PRAGMA wal_checkpoint(TRUNCATE)"));
   }
   return { beforeBytes, afterBytes: cacheFileBytes(path), vacuum };
 }

@@ -102,6 +102,29 @@ Deno.test("reclaim: gc rewrites a cache made before incremental vacuum once, the
   }
 });
 
+Deno.test("reclaim: a reader on an old snapshot keeps the WAL, and gc does not wait for it", () => {
+  using dir = tempDir();
+  const path = join(dir.path, "cas.sqlite");
+  const store = CasStore.open({ path, compress: "none" });
+  try {
+    fill(store, 20);
+    using reader = bystander(path);
+    reader.exec("BEGIN");
+    reader.prepare(`SELECT count(*) FROM __cas_artifact`).get();
+    const started = performance.now();
+    const report = store.gc(2 * BLOB);
+    assert.ok(performance.now() - started < 5000, "gc waited for the reader");
+    assert.equal(report.evicted.length, 18);
+    assert.ok(Deno.statSync(`${path}-wal`).size > 0, "the reader's snapshot is still in the WAL");
+    reader.exec("COMMIT");
+    store.gc(2 * BLOB);
+    assert.equal(Deno.statSync(`${path}-wal`).size, 0, "the next gc truncates it");
+    assert.deepEqual(store.verify().corrupt, []);
+  } finally {
+    store.close();
+  }
+});
+
 Deno.test("reclaim: gc that frees nothing leaves the file alone", () => {
   using dir = tempDir();
   const path = join(dir.path, "cas.sqlite");
