@@ -1,5 +1,5 @@
 /** File helpers shared by every part of sqlink: private directories, temporary siblings, full reads. */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join } from "./path.ts";
 import { fsError, SqlinkError } from "./errors.ts";
 
 /**

@@ -2,7 +2,7 @@
  * Where sqlink keeps its files (SPEC §2). Every location can be overridden through the
  * environment, so tests and CI jobs can point sqlink at their own directories.
  */
-import { join, resolve } from "node:path";
+import { join, resolve } from "./path.ts";
 import { SqlinkError } from "./errors.ts";
 import { checkPrivateDir } from "./fs.ts";
 
@@ -19,6 +19,15 @@ function home(): string {
     });
   }
   return dir;
+}
+
+/**
+ * The directory of everything built from one set: `<root>/builds/<set_hash>/`. Here rather
+ * than in lib/build/binary.ts so the bundle registry can name it without loading the build
+ * machinery on a launch.
+ */
+export function setBuildDir(root: string, setHash: string): string {
+  return join(root, "builds", setHash);
 }
 
 /** The cache root: `SQLINK_CACHE_DIR`, else `$XDG_CACHE_HOME/sqlink`, else `~/.cache/sqlink`. */

@@ -11,10 +11,14 @@
  *   deno task bench -- --only startup        # just the shell's start-up against bare Deno
  *   deno task bench -- --only bundle         # start-up with a 3-extension bundle
  *   deno task bench -- --only cli            # script commands (cas ls, bundle list…)
+ *   deno task bench -- --only concurrency    # 8 writer processes against one
+ *   deno task bench -- --only evict          # gc of 10,000 artifacts against a raw DELETE
  *
  * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script; `bundle`
  * times `sqlink --bundle-load B` (three real extensions) against the plain start; `cli`
- * times `sqlink cas ls` and friends against a bare script that opens the same cache file.
+ * times `sqlink cas ls` and friends against a bare script that opens the same cache file;
+ * `concurrency` times 8 processes putting into one cache at once against one process doing
+ * the same puts; `evict` times gc of 10,000 artifacts against a raw DELETE of the same rows.
  */
 import { join } from "node:path";
 import {
@@ -31,6 +35,8 @@ import { ratiosReport, resultsTable } from "./bench/report.ts";
 import { measureStartup, startupReport } from "./bench/startup.ts";
 import { bundleStartupReport, measureBundleStartup } from "./bench/bundle_startup.ts";
 import { cliStartupReport, measureCliStartup } from "./bench/cli_startup.ts";
+import { concurrencyReport, measureConcurrency } from "./bench/concurrency.ts";
+import { evictReport, measureEvict } from "./bench/evict.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -46,6 +52,8 @@ interface Options {
   startup: boolean;
   bundle: boolean;
   cli: boolean;
+  concurrency: boolean;
+  evict: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -68,6 +76,8 @@ function parseArgs(args: string[]): Options {
     startup: false,
     bundle: false,
     cli: false,
+    concurrency: false,
+    evict: false,
   };
   let only = false;
   for (let i = 0; i < args.length; i++) {
@@ -77,11 +87,13 @@ function parseArgs(args: string[]): Options {
     const value = () => inline ?? args[++i];
     if (flag === "--only") {
       only = true;
-      const extra = ["startup", "bundle", "cli"] as const;
+      const extra = ["startup", "bundle", "cli", "concurrency", "evict"] as const;
       const names = pick(flag, value(), [...WORKLOAD_NAMES, ...extra] as const);
       options.startup ||= names.includes("startup");
       options.bundle ||= names.includes("bundle");
       options.cli ||= names.includes("cli");
+      options.concurrency ||= names.includes("concurrency");
+      options.evict ||= names.includes("evict");
       options.workloads.push(
         ...names.filter((n): n is WorkloadName => (WORKLOAD_NAMES as string[]).includes(n)),
       );
@@ -99,6 +111,8 @@ function parseArgs(args: string[]): Options {
     options.startup = true;
     options.bundle = true;
     options.cli = true;
+    options.concurrency = true;
+    options.evict = true;
   }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
@@ -162,6 +176,16 @@ async function startupReports(options: Options): Promise<void> {
   if (options.cli) {
     progress("script command start-up ...");
     console.log(cliStartupReport(await measureCliStartup(reps)));
+    console.log("");
+  }
+  if (options.concurrency) {
+    progress("writers at once ...");
+    console.log(concurrencyReport(await measureConcurrency(options.reps)));
+    console.log("");
+  }
+  if (options.evict) {
+    progress("eviction ...");
+    console.log(evictReport(await measureEvict(Math.max(5, options.reps))));
     console.log("");
   }
 }

@@ -51,5 +51,12 @@ export function gc(argv: GcArgs): void {
     `evicted ${report.evicted.length} artifact(s), freed ${formatBytes(report.freedBytes)}; ` +
       `${formatBytes(report.totalBytes)} stored of a ${formatBytes(report.maxBytes)} cap`,
   );
+  const { beforeBytes, afterBytes, vacuum } = report.reclaim;
+  if (vacuum !== "none" && afterBytes < beforeBytes) {
+    line(
+      `gave ${formatBytes(beforeBytes - afterBytes)} back to the disk (cache file and WAL: ` +
+        `${formatBytes(beforeBytes)} -> ${formatBytes(afterBytes)})`,
+    );
+  }
   reportEviction({ ...report, evicted: [] });
 }

@@ -5,7 +5,7 @@
  * while its filesystem identity is the one stamped when it was installed: any write to it,
  * or its replacement, shows (see lib/ext/stamp.ts), and checking that costs one `stat`.
  */
-import { dirname, join } from "node:path";
+import { dirname, join } from "../path.ts";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ensurePrivateDir, readFull, removeQuietly } from "../fs.ts";
 import { sql } from "../cas/statements.ts";
@@ -15,11 +15,7 @@ import { describeLibrary, HEADER_BYTES, isBuiltFor } from "../ext/header.ts";
 import { stampPath, verifiedDigest, writeStamp } from "../ext/stamp.ts";
 import type { Bundle } from "../bundle/registry.ts";
 import { programName, type Target, targetBuild } from "./targets.ts";
-
-/** The directory of everything built from one set: `<root>/builds/<set_hash>/`. */
-export function setBuildDir(root: string, setHash: string): string {
-  return join(root, "builds", setHash);
-}
+import { setBuildDir } from "../paths.ts";
 
 /** Where the binary of `setHash` for `target` lives. */
 export function binaryPath(root: string, setHash: string, target: Target): string {

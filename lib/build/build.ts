@@ -18,8 +18,8 @@ import {
   findBuilt,
   installBinary,
   recordBinary,
-  setBuildDir,
 } from "./binary.ts";
+import { setBuildDir } from "../paths.ts";
 import { compile, discardOutput, findDeno } from "./compile.ts";
 import { ensureRunPermission, type Launch, requireGrant } from "./grant.ts";
 import { readSource, type SourceSnapshot } from "./source.ts";

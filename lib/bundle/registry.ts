@@ -7,9 +7,10 @@ import type { DatabaseSync } from "node:sqlite";
 import { SqlinkError, UsageError } from "../errors.ts";
 import { MAX_WHOLE } from "../numbers.ts";
 import { sql } from "../cas/statements.ts";
+import { touchArtifact, USE_RESOLUTION_MS, useIsStale } from "../cas/artifact.ts";
 import type { CasConnection } from "../cas/connection.ts";
 import { setHash } from "./set_hash.ts";
-import { setBuildDir } from "../build/binary.ts";
+import { setBuildDir } from "../paths.ts";
 
 /** One member as the manifest keeps it: identity plus how it is loaded. */
 export interface BundleMember {
@@ -180,9 +181,11 @@ export function insertBundle(
     `INSERT INTO __cas_bundle_member(bundle_id, extension_name, content_hash, load_order, entry_point)
      VALUES (?, ?, ?, ?, ?)`,
   );
-  members.forEach((m, order) =>
-    insert.run(id, m.extensionName, m.contentHash, order, m.entryPoint)
-  );
+  members.forEach((m, order) => {
+    insert.run(id, m.extensionName, m.contentHash, order, m.entryPoint);
+    // A launch skips members whose bundle's use is recent: they must be as recent.
+    touchArtifact(db, m.contentHash, now);
+  });
   return { bundle: byName(db, name)!, created: true };
 }
 
@@ -235,13 +238,25 @@ export function listBundles(cas: CasConnection): Bundle[] {
   );
 }
 
-/** Mark a bundle as used now. */
-export function touchBundle(cas: CasConnection, bundle: Bundle, now = Date.now()): void {
-  cas.write(() => {
-    sql(cas.db, `UPDATE __cas_bundle SET last_used_at = ? WHERE id = ?`).run(now, bundle.id);
-    const touch = sql(cas.db, `UPDATE __cas_artifact SET last_used_at = ? WHERE blake3 = ?`);
-    for (const m of bundle.members) touch.run(now, m.contentHash);
+/**
+ * Record a use of the bundle and its members at `now`, for `bundle gc` and eviction, which
+ * need the order of last use, not its moment (see USE_RESOLUTION_MS). A launch calls this:
+ * when the bundle's recorded use is within the resolution it writes nothing (its members
+ * were recorded with it, at its save or its last recorded use), and when another process
+ * is writing it skips the write rather than wait. Returns true when it wrote.
+ */
+export function touchBundle(cas: CasConnection, bundle: Bundle, now = Date.now()): boolean {
+  if (!useIsStale(bundle.lastUsedAt, now)) return false;
+  const wrote = cas.writeIfFree(() => {
+    sql(
+      cas.db,
+      `UPDATE __cas_bundle SET last_used_at = ?1
+       WHERE id = ?2 AND (last_used_at <= ?1 - ?3 OR last_used_at > ?1)`,
+    ).run(now, bundle.id, USE_RESOLUTION_MS);
+    for (const m of bundle.members) touchArtifact(cas.db, m.contentHash, now);
+    return true;
   });
+  return wrote ?? false;
 }
 
 function removeRows(db: DatabaseSync, id: number): void {

@@ -38,6 +38,11 @@ function zstd(bytes: Uint8Array, level: number): Uint8Array {
   });
 }
 
+/** zlib's CRC-32 of `bytes` (a change check, not an identity: see putFile). */
+export function crc32(bytes: Uint8Array): number {
+  return loadZlib().crc32(bytes);
+}
+
 /** Parse a policy name as given in `SQLINK_CAS_COMPRESS`. */
 export function parsePolicy(value: string | undefined): CompressPolicy {
   if (value === undefined || value === "") return "auto";

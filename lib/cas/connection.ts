@@ -4,7 +4,7 @@
  * machinery (compression, SHA-256), which a bundle launch must not pay for.
  */
 import type { DatabaseSync } from "node:sqlite";
-import { immediate, openCasDatabase, snapshot, sqliteError } from "./db.ts";
+import { immediate, immediateIfFree, openCasDatabase, snapshot, sqliteError } from "./db.ts";
 
 /** A cas-cache connection with its transaction helpers. */
 export interface CasConnection {
@@ -16,6 +16,11 @@ export interface CasConnection {
   guard<T>(fn: () => T): T;
   /** Run `fn` in a `BEGIN IMMEDIATE` write transaction. */
   write<T>(fn: () => T): T;
+  /**
+   * Run `fn` in a write transaction if no other process is writing, else skip it and
+   * return undefined (for writes that may be dropped, such as recording a use).
+   */
+  writeIfFree<T>(fn: () => T): T | undefined;
   /** Run `fn` in a read transaction (one consistent snapshot). */
   readSnapshot<T>(fn: () => T): T;
   /** Close the connection. */
@@ -37,6 +42,7 @@ export function openCasConnection(path: string): CasConnection {
     db,
     guard,
     write: (fn) => guard(() => immediate(db, fn)),
+    writeIfFree: (fn) => guard(() => immediateIfFree(db, fn)),
     readSnapshot: (fn) => guard(() => snapshot(db, fn)),
     close: () => db.close(),
   };

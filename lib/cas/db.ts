@@ -4,7 +4,7 @@
  * `BEGIN IMMEDIATE` so concurrent processes serialize instead of deadlocking.
  */
 import { DatabaseSync } from "node:sqlite";
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ensurePrivateDir } from "../fs.ts";
 import { MIGRATIONS, readSchemaState, SCHEMA_VERSION, type SchemaState } from "./schema.ts";
@@ -13,6 +13,9 @@ import { MIGRATIONS, readSchemaState, SCHEMA_VERSION, type SchemaState } from ".
 export const BUSY_TIMEOUT_MS = 15_000;
 
 const SQLITE_HEADER = "SQLite format 3\0";
+
+/** Bytes a WAL is truncated to when it restarts after a checkpoint. */
+const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
 
 interface SqliteFailure {
   errcode?: number;
@@ -72,13 +75,16 @@ function notADatabase(path: string, cause?: unknown): SqlinkError {
   );
 }
 
-/** Read the first bytes of `path` to refuse anything that is not a SQLite file, unopened. */
-function checkHeader(path: string): void {
+/**
+ * Read the first bytes of `path` to refuse anything that is not a SQLite file, unopened.
+ * Returns whether the file exists.
+ */
+function checkHeader(path: string): boolean {
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return;
+    if (err instanceof Deno.errors.NotFound) return false;
     throw fsError(err, "open the cas-cache", path);
   }
   if (info.isDirectory) {
@@ -86,7 +92,7 @@ function checkHeader(path: string): void {
       hint: "Point --cas or SQLINK_CAS at a file inside that directory",
     });
   }
-  if (info.size === 0) return;
+  if (info.size === 0) return true;
   const head = new Uint8Array(16);
   let file: Deno.FsFile | undefined;
   try {
@@ -98,6 +104,7 @@ function checkHeader(path: string): void {
   } finally {
     file?.close();
   }
+  return true;
 }
 
 /**
@@ -146,6 +153,32 @@ function tightenModes(path: string): void {
 /** Run `fn` in a `BEGIN IMMEDIATE` transaction: commit on return, roll back on throw. */
 export function immediate<T>(db: DatabaseSync, fn: () => T): T {
   db.exec("BEGIN IMMEDIATE");
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw err;
+  }
+  db.exec("COMMIT");
+  return result;
+}
+
+/**
+ * Run `fn` in a `BEGIN IMMEDIATE` transaction only if no other connection is writing: when
+ * one is, give up at once and return undefined instead of waiting out the busy timeout.
+ * For writes that may be skipped, such as recording a use, which a launch must not wait for.
+ */
+export function immediateIfFree<T>(db: DatabaseSync, fn: () => T): T | undefined {
+  db.exec("PRAGMA busy_timeout = 0");
+  try {
+    db.exec("BEGIN IMMEDIATE");
+  } catch (err) {
+    if (isBusy(err)) return undefined;
+    throw err;
+  } finally {
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
   let result: T;
   try {
     result = fn();
@@ -230,10 +263,12 @@ export interface OpenOptions {
  */
 export function openCasDatabase(path: string, options: OpenOptions = {}): DatabaseSync {
   const isPrivate = options.private ?? true;
-  checkHeader(path);
+  const existed = checkHeader(path);
   if (isPrivate) {
     ensurePrivateDir(dirname(path));
-    createPrivateFile(path);
+    // A file that is already there keeps its mode until tightenModes (an exception from
+    // a create that finds it costs a launch more than the stat that saw it).
+    if (!existed) createPrivateFile(path);
   }
   let db: DatabaseSync;
   try {
@@ -251,7 +286,8 @@ export function openCasDatabase(path: string, options: OpenOptions = {}): Databa
   }
 }
 
-function isBusy(err: unknown): boolean {
+/** True when `err` is SQLite's SQLITE_BUSY: another connection holds the lock. */
+export function isBusy(err: unknown): boolean {
   const code = ((err as SqliteFailure)?.errcode ?? -1) & 0xff;
   return code === 5 || /database is locked/.test(String((err as SqliteFailure)?.message));
 }
@@ -274,14 +310,35 @@ function retryWhileBusy(fn: () => void): void {
   }
 }
 
+/**
+ * SCHEMA_VERSION when the version row says so, else undefined: the one query a launch
+ * needs for a cache that is up to date (readSchemaState, which tells every other case
+ * apart, costs several). A table with that row is what readSchemaState accepts too.
+ */
+function currentVersion(db: DatabaseSync): number | undefined {
+  try {
+    const row = db.prepare(`SELECT value FROM __cas_meta WHERE key = 'schema_version'`).get();
+    return row?.value === String(SCHEMA_VERSION) ? SCHEMA_VERSION : undefined;
+  } catch {
+    return undefined; // No such table, or not a database: readSchemaState says which.
+  }
+}
+
 /** Check what the file holds, switch it to WAL and migrate it. */
 function prepare(db: DatabaseSync, path: string): void {
   // Checked before anything is written; migrateStepwise checks again under the write lock.
-  const version = acceptedVersion(path, readSchemaState(db));
+  const version = currentVersion(db) ?? acceptedVersion(path, readSchemaState(db));
   // Big pages for a new cache: blobs span far fewer pages, which halves the cost of a
-  // small put (measured in `deno task bench`). Only possible before the first table.
-  if (version === 0) db.exec("PRAGMA page_size = 65536");
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+  // small put (measured in `deno task bench`). Incremental vacuum, so that eviction can
+  // give space back without rewriting the file (lib/cas/reclaim.ts). Both only possible
+  // before the first table.
+  if (version === 0) db.exec("PRAGMA page_size = 65536; PRAGMA auto_vacuum = INCREMENTAL");
+  // A WAL that a big put or an eviction grew is cut back to this when it next restarts,
+  // instead of keeping its largest size for as long as any connection is open.
+  db.exec(
+    `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+     PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`,
+  );
   if (version < SCHEMA_VERSION) migrateStepwise(db, path);
 }
 

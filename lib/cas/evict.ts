@@ -5,7 +5,8 @@
  */
 import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
-import { deleteArtifact } from "./artifact.ts";
+import { deleteArtifacts } from "./artifact.ts";
+import { recountStoredBytes, storedTotal } from "./total.ts";
 
 /** What an eviction pass did and what is left. */
 export interface EvictionReport {
@@ -19,11 +20,6 @@ export interface EvictionReport {
   pinnedBytes: number;
   /** True when the cache is still over the cap (pinned bytes, or protected fresh puts). */
   overCap: boolean;
-}
-
-/** Sum of stored bytes of every artifact. */
-export function storedTotal(db: DatabaseSync): number {
-  return Number(sql(db, `SELECT total(stored_size) AS n FROM __cas_artifact`).get()?.n ?? 0);
 }
 
 /** Sum of stored bytes of artifacts a bundle references. */
@@ -40,13 +36,15 @@ export function pinnedTotal(db: DatabaseSync): number {
 /**
  * Evict down to `maxBytes`; the caller holds the write lock. `protect` lists artifacts this
  * very operation just stored, which must survive it even when they alone exceed the cap.
+ * With `recount`, the stored total is counted from the rows (and corrected) first.
  */
 export function evict(
   db: DatabaseSync,
   maxBytes: number,
   protect: ReadonlySet<string> = new Set(),
+  recount = false,
 ): EvictionReport {
-  let total = storedTotal(db);
+  let total = recount ? recountStoredBytes(db) : storedTotal(db);
   const evicted: EvictionReport["evicted"] = [];
   if (total > maxBytes) {
     const candidates = sql(
@@ -60,10 +58,14 @@ export function evict(
       const blake3 = String(row.blake3);
       if (protect.has(blake3)) continue;
       const storedSize = Number(row.stored_size);
-      deleteArtifact(db, blake3);
       evicted.push({ blake3, storedSize });
       total -= storedSize;
     }
+    deleteArtifacts(
+      db,
+      evicted.map((e) => e.blake3),
+      evicted.reduce((n, e) => n + e.storedSize, 0),
+    );
   }
   return {
     maxBytes,

@@ -5,6 +5,8 @@
  * - v2: `__cas_uri`; artifacts gain a codec, a stored size, last use and chunked storage
  *   (`__cas_chunk`, for blobs too big to build as one row in memory).
  * - v3: the bundle registry: `__cas_bundle`, `__cas_bundle_member`, `__cas_bundle_binary`.
+ * - v4: the stored total kept as artifacts come and go: `__cas_meta(key='stored_bytes')`
+ *   (see toV4).
  *
  * Every step is idempotent (`IF NOT EXISTS`, columns added only when missing); the opener
  * runs each in its own write transaction together with its version bump.
@@ -12,7 +14,7 @@
 import type { DatabaseSync } from "node:sqlite";
 
 /** The newest schema version this build reads and writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 function hasColumn(db: DatabaseSync, table: string, column: string): boolean {
   const rows = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table);
@@ -95,8 +97,28 @@ function toV3(db: DatabaseSync): void {
   `);
 }
 
+/** The `__cas_meta` key holding the sum of `stored_size` over `__cas_artifact`. */
+export const STORED_BYTES_KEY = "stored_bytes";
+
+/**
+ * The stored total, kept as artifacts come and go. Every put checks the cap against it, and
+ * summing `stored_size` reads every artifact row: a whole cache of small blobs, once per put
+ * whenever another process had written since (8 writers took 7-10× one writer's time). The
+ * code that inserts and deletes artifacts adjusts it in the same transaction, once per
+ * transaction (a trigger would cost each insert a statement journal of a 64 KiB page, ~30
+ * µs, halving the speed of small puts); `cas gc` counts again and corrects it, so a change
+ * made by hand with sqlite3 lasts only until then.
+ */
+function toV4(db: DatabaseSync): void {
+  db.exec(`
+    INSERT INTO __cas_meta(key, value)
+    VALUES ('${STORED_BYTES_KEY}', (SELECT coalesce(sum(stored_size), 0) FROM __cas_artifact))
+    ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+  `);
+}
+
 /** Migration steps: `MIGRATIONS[n]` takes a database from version n to n + 1. */
-export const MIGRATIONS: ReadonlyArray<(db: DatabaseSync) => void> = [toV1, toV2, toV3];
+export const MIGRATIONS: ReadonlyArray<(db: DatabaseSync) => void> = [toV1, toV2, toV3, toV4];
 
 /**
  * What a database holds, as far as the cas-cache is concerned:

@@ -32,13 +32,17 @@ export function maxBytesFromEnv(): number | undefined {
 export function openCas(options: ServiceOptions = {}): CasStore {
   const path = casPath(options.cas);
   if (shared && shared.path === path) return shared;
-  shared?.close();
+  closeCas();
   checkRootIfAny();
   shared = CasStore.open({
     path,
     maxBytes: options.maxBytes ?? maxBytesFromEnv(),
     compress: parsePolicy(Deno.env.get("SQLINK_CAS_COMPRESS")),
   });
+  // Commands end with Deno.exit: without a close, the last connection never checkpoints,
+  // and a cache's WAL stays as large as everything written since (its next opener must
+  // read all of it back).
+  globalThis.addEventListener("unload", closeCas);
   return shared;
 }
 
@@ -60,6 +64,12 @@ function checkRootIfAny(): void {
 
 /** Close the shared cache, if open. */
 export function closeCas(): void {
-  shared?.close();
+  globalThis.removeEventListener("unload", closeCas);
+  const store = shared;
   shared = undefined;
+  try {
+    store?.close();
+  } catch {
+    // Closing checkpoints; a failure here leaves the WAL to the next opener, which is safe.
+  }
 }

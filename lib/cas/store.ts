@@ -7,7 +7,13 @@ import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { fsError, SqlinkError } from "../errors.ts";
 import { newTempSibling, removeQuietly } from "../fs.ts";
-import { type ArtifactInfo, deleteArtifact, getInfo, touchArtifact } from "./artifact.ts";
+import {
+  type ArtifactInfo,
+  deleteArtifact,
+  getInfo,
+  touchArtifact,
+  useIsStale,
+} from "./artifact.ts";
 import {
   type CasStats,
   casStats,
@@ -17,12 +23,22 @@ import {
 } from "./catalog.ts";
 import type { CompressPolicy } from "./codec.ts";
 import type { CasConnection } from "./connection.ts";
-import { immediate, openCasDatabase, snapshot, sqliteError } from "./db.ts";
-import { evict, type EvictionReport, storedTotal } from "./evict.ts";
+import { immediate, immediateIfFree, openCasDatabase, snapshot, sqliteError } from "./db.ts";
+import { evict, type EvictionReport } from "./evict.ts";
+import { storedTotal } from "./total.ts";
+import { cacheFileBytes, reclaim, type ReclaimReport } from "./reclaim.ts";
 import { readByKey, readVerified, streamVerified } from "./read.ts";
 import { findByHash, parseRef } from "./refs.ts";
 import { SCHEMA_VERSION } from "./schema.ts";
-import { bindUri, listUris, removeUri, resolveUri, type UriBinding } from "./uris.ts";
+import {
+  bindUri,
+  listUris,
+  lookupUri,
+  removeUri,
+  touchUri,
+  type UriBinding,
+  uriUseIsStale,
+} from "./uris.ts";
 import { inspect, repair, type VerifyReport } from "./verify.ts";
 import { type ByteProgress, putBatch, putFile, type PutItem, type PutResult } from "./write.ts";
 
@@ -64,8 +80,6 @@ export class CasStore implements CasConnection {
   /** When blobs are compressed. */
   readonly compress: CompressPolicy;
   #db: DatabaseSync;
-  #total?: number;
-  #dataVersion?: number;
 
   private constructor(db: DatabaseSync, options: Required<CasOptions>) {
     this.#db = db;
@@ -101,6 +115,11 @@ export class CasStore implements CasConnection {
   /** Run `fn` in a `BEGIN IMMEDIATE` write transaction. */
   write<T>(fn: () => T): T {
     return this.guard(() => immediate(this.#db, fn));
+  }
+
+  /** Run `fn` in a write transaction if no other process is writing, else return undefined. */
+  writeIfFree<T>(fn: () => T): T | undefined {
+    return this.guard(() => immediateIfFree(this.#db, fn));
   }
 
   /** Run `fn` in a read transaction (one consistent snapshot). */
@@ -150,37 +169,33 @@ export class CasStore implements CasConnection {
       try {
         this.#afterPut(results);
       } catch {
-        this.#total = undefined;
+        // The put's own error is the one to report; the next put evicts.
       }
       throw err;
     }
     return { results, eviction: this.#afterPut(results) };
   }
 
-  /** Stored total, recounted only when another connection has written since we last did. */
-  #currentTotal(): number {
-    const version = Number(sql(this.#db, "PRAGMA data_version").get()!.data_version);
-    if (this.#total === undefined || version !== this.#dataVersion) {
-      this.#total = storedTotal(this.#db);
-      this.#dataVersion = version;
-    }
-    return this.#total;
-  }
-
+  /** Evict when a put took the cache over the cap, keeping what the put just stored. */
   #afterPut(results: PutResult[]): EvictionReport | undefined {
-    return this.guard(() => {
-      const added = results.reduce((n, r) => n + (r.created ? r.storedSize : 0), 0);
-      if (this.#total !== undefined) this.#total += added;
-      if (this.#currentTotal() <= this.maxBytes) return undefined;
-      return this.gc(this.maxBytes, new Set(results.map((r) => r.blake3)));
-    });
+    // The stored total is one row the schema's triggers keep (schema v4): reading it costs
+    // a put nothing, whoever else writes to the cache.
+    if (this.guard(() => storedTotal(this.#db)) <= this.maxBytes) return undefined;
+    const protect = new Set(results.map((r) => r.blake3));
+    const report = this.write(() => evict(this.#db, this.maxBytes, protect));
+    if (report.evicted.length > 0) this.guard(() => reclaim(this.#db, this.path, "put"));
+    return report;
   }
 
-  /** Evict least recently used, unpinned artifacts until the cache fits `maxBytes`. */
-  gc(maxBytes = this.maxBytes, protect?: ReadonlySet<string>): EvictionReport {
-    const report = this.write(() => evict(this.#db, maxBytes, protect));
-    this.#total = report.totalBytes;
-    return report;
+  /**
+   * Evict least recently used, unpinned artifacts until the cache fits `maxBytes` (`cas gc`),
+   * then give the free space back to the disk and truncate the WAL. The stored total is
+   * counted again from the rows first, correcting the kept one.
+   */
+  gc(maxBytes = this.maxBytes): EvictionReport & { reclaim: ReclaimReport } {
+    const before = cacheFileBytes(this.path);
+    const report = this.write(() => evict(this.#db, maxBytes, new Set(), true));
+    return { ...report, reclaim: this.guard(() => reclaim(this.#db, this.path, "gc", before)) };
   }
 
   /** The artifact with this key, or undefined. */
@@ -190,12 +205,12 @@ export class CasStore implements CasConnection {
 
   /**
    * Find the artifact a user named: hash, tagged hash, unique prefix or URI. Resolving a URI
-   * touches it and its artifact.
+   * records a use of it and of its artifact (to the hour, see USE_RESOLUTION_MS).
    */
   resolve(text: string): ArtifactInfo {
     const ref = parseRef(text);
     const blake3 = ref.kind === "uri"
-      ? this.write(() => resolveUri(this.#db, ref.uri, Date.now()))
+      ? this.#resolveUri(ref.uri)
       : this.guard(() => findByHash(this.#db, ref, text));
     const info = this.info(blake3);
     if (!info) {
@@ -210,9 +225,27 @@ export class CasStore implements CasConnection {
     return info;
   }
 
-  /** Mark an artifact as used now. */
+  /**
+   * The artifact `uri` points to. The use is recorded only when the recorded one is an hour
+   * old (USE_RESOLUTION_MS), and skipped when another process is writing: a lookup must
+   * not wait for a writer, and most lookups write nothing.
+   */
+  #resolveUri(uri: string): string {
+    const now = Date.now();
+    const target = this.guard(() => lookupUri(this.#db, uri));
+    if (uriUseIsStale(target, now)) {
+      this.writeIfFree(() => touchUri(this.#db, uri, target.blake3, now));
+    }
+    return target.blake3;
+  }
+
+  /** Record a use of an artifact now (to the hour; skipped while another process writes). */
   touch(blake3: string): void {
-    this.write(() => touchArtifact(this.#db, blake3, Date.now()));
+    const now = Date.now();
+    const info = this.info(blake3);
+    if (info && useIsStale(info.lastUsedAt, now)) {
+      this.writeIfFree(() => touchArtifact(this.#db, blake3, now));
+    }
   }
 
   /** The bytes of the artifact keyed by `blake3`, verified; unknown → ENOTFOUND. */
@@ -302,7 +335,7 @@ export class CasStore implements CasConnection {
    * turned out unusable. Returns true when it was removed.
    */
   discardUnused(blake3: string): boolean {
-    const removed = this.write(() => {
+    return this.write(() => {
       const used = sql(
         this.#db,
         `SELECT EXISTS (SELECT 1 FROM __cas_uri WHERE blake3 = ?1)
@@ -312,8 +345,6 @@ export class CasStore implements CasConnection {
       deleteArtifact(this.#db, blake3);
       return true;
     });
-    if (removed) this.#total = undefined;
-    return removed;
   }
 
   /** Remove a URI binding; returns the artifact it pointed to. */
@@ -351,7 +382,6 @@ export class CasStore implements CasConnection {
     const damaged = found.corrupt.length + found.danglingUris.length + found.orphanChunks > 0;
     if (options.repair && damaged) {
       this.write(() => repair(this.#db, found));
-      this.#total = undefined;
     }
     return { ...found, repaired: Boolean(options.repair && damaged) };
   }

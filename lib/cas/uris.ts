@@ -2,7 +2,7 @@
 import { sql } from "./statements.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { SqlinkError } from "../errors.ts";
-import { touchArtifact } from "./artifact.ts";
+import { touchArtifact, USE_RESOLUTION_MS, useIsStale } from "./artifact.ts";
 import { checkUri } from "./refs.ts";
 import { checkExtensionName } from "../ext/name.ts";
 
@@ -58,14 +58,43 @@ function unknownUri(uri: string): SqlinkError {
   });
 }
 
-/** The artifact `uri` points to, touching both; unknown → ENOTFOUND. Needs the write lock. */
-export function resolveUri(db: DatabaseSync, uri: string, now: number): string {
-  const row = sql(db, `SELECT blake3 FROM __cas_uri WHERE uri = ?`).get(uri);
+/** Where a URI points, and the last uses recorded for it and for its artifact. */
+export interface UriTarget {
+  blake3: string;
+  uriUsedAt: number;
+  /** Undefined when the artifact is gone (a dangling binding). */
+  artifactUsedAt?: number;
+}
+
+/** The artifact `uri` points to, with the recorded uses; unknown → ENOTFOUND. Only reads. */
+export function lookupUri(db: DatabaseSync, uri: string): UriTarget {
+  const row = sql(
+    db,
+    `SELECT u.blake3, u.last_used_at AS uri_used, a.last_used_at AS artifact_used
+     FROM __cas_uri u LEFT JOIN __cas_artifact a ON a.blake3 = u.blake3 WHERE u.uri = ?`,
+  ).get(uri);
   if (!row) throw unknownUri(uri);
-  const blake3 = String(row.blake3);
-  sql(db, `UPDATE __cas_uri SET last_used_at = ? WHERE uri = ?`).run(now, uri);
+  return {
+    blake3: String(row.blake3),
+    uriUsedAt: Number(row.uri_used),
+    artifactUsedAt: row.artifact_used === null ? undefined : Number(row.artifact_used),
+  };
+}
+
+/** True when resolving `target` at `now` must record the use (see USE_RESOLUTION_MS). */
+export function uriUseIsStale(target: UriTarget, now: number): boolean {
+  return useIsStale(target.uriUsedAt, now) ||
+    (target.artifactUsedAt !== undefined && useIsStale(target.artifactUsedAt, now));
+}
+
+/** Record a use of `uri` and of its artifact `blake3`, to the hour; needs the write lock. */
+export function touchUri(db: DatabaseSync, uri: string, blake3: string, now: number): void {
+  sql(
+    db,
+    `UPDATE __cas_uri SET last_used_at = ?1
+     WHERE uri = ?2 AND (last_used_at <= ?1 - ?3 OR last_used_at > ?1)`,
+  ).run(now, uri, USE_RESOLUTION_MS);
   touchArtifact(db, blake3, now);
-  return blake3;
 }
 
 /** Remove a binding; unknown → ENOTFOUND. Returns the artifact it pointed to. */

@@ -3,7 +3,7 @@
  * and hashes reach here from archives, URIs, registries and baked programs, so the final
  * path is checked to stay inside its `ext/<blake3>/` directory whatever they hold.
  */
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "../path.ts";
 import { SqlinkError } from "../errors.ts";
 import { extensionNameProblem, librarySuffix, shownName } from "./name.ts";
 

@@ -2,7 +2,7 @@
  * What an extension is called (SPEC §5): its file's base name without a `lib` prefix and
  * without the platform suffix, and the entry point SQLite derives from that file name.
  */
-import { basename } from "node:path";
+import { basename } from "../path.ts";
 import { SqlinkError } from "../errors.ts";
 
 /** Shared-library suffixes, with the version tails of `libfoo.so.1.2`. */

@@ -13,7 +13,7 @@
  * any later write then lands in a later second and shows. A fresher stamp only claims a
  * digest; the file is hashed again and, if it holds that digest, stamped anew.
  */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join } from "../path.ts";
 
 /** The filesystem identity a stamp records. */
 interface Identity {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import {
   assertCliError,
   assertNoStack,
@@ -16,6 +17,7 @@ import {
   sleep,
   TestCache,
 } from "../helpers/extensions.ts";
+import { DataVersionWatcher } from "../helpers/data_version.ts";
 
 /** The set_hash of `members`, computed here from SPEC §6.1 (not with lib/). */
 function expectedSetHash(members: readonly Fixture[]): string {
@@ -59,6 +61,15 @@ async function save(cache: TestCache, name: string, ...members: string[]): Promi
 
 async function show(cache: TestCache, ref: string): Promise<JsonBundle> {
   return (await cache.json("bundle", "show", ref)).bundle as JsonBundle;
+}
+
+const HOUR = 60 * 60 * 1000;
+
+/** Move every recorded use `ms` into the past (uses are recorded to the hour). */
+function backdate(cache: TestCache, ms: number): void {
+  for (const table of ["__cas_bundle", "__cas_artifact", "__cas_uri"]) {
+    cache.sql(`UPDATE ${table} SET last_used_at = last_used_at - ?`, ms);
+  }
 }
 
 async function list(cache: TestCache): Promise<JsonBundle[]> {
@@ -422,8 +433,9 @@ Deno.test("sqlink bundle gc --keep N: keeps the N most recently used", async () 
   await save(cache, "mid", ext.lines.path);
   await sleep(5);
   await save(cache, "new", ext.path.path);
-  await sleep(5);
-  // A launch is a use: "old" becomes the most recent.
+  // Uses are recorded to the hour: with every use recorded hours ago (in the same order),
+  // a launch is a use: "old" becomes the most recent.
+  backdate(cache, 2 * HOUR);
   const used = await cache.shell(["--bundle", "old", ":memory:", "select hello('x')"]);
   assert.equal(used.stdout, "hello, x\n", used.stderr);
 
@@ -447,7 +459,7 @@ Deno.test("sqlink bundle gc --older-than AGE: drops bundles unused for longer", 
   using cache = new TestCache();
   await save(cache, "stale", ext.hello.path);
   await save(cache, "used", ext.lines.path);
-  await sleep(1200);
+  backdate(cache, 2 * HOUR);
   const launch = await cache.shell(["--bundle-load", "used", ":memory:", "select lines_version()"]);
   assert.equal(launch.stdout, "v0.2.2\n", launch.stderr);
   const json = await cache.json("bundle", "gc", "--older-than", "1s");
@@ -456,6 +468,58 @@ Deno.test("sqlink bundle gc --older-than AGE: drops bundles unused for longer", 
   const month = await cache.cli("bundle", "gc", "--older-than", "30d");
   assert.equal(month.stdout, "No bundle removed.\n", month.stderr);
   assert.deepEqual(cache.state().bundles, ["used"]);
+});
+
+Deno.test("launch: a use recorded within the hour makes a launch write nothing; an older one is recorded", async () => {
+  const ext = await extensions();
+  using cache = new TestCache();
+  const saved = await save(cache, "team", ext.hello.path);
+  using watcher = new DataVersionWatcher(cache.casFile);
+  const launch = async () => {
+    const run = await cache.shell(["--bundle", "team", ":memory:", "select hello('x')"]);
+    assert.equal(run.stdout, "hello, x\n", run.stderr);
+  };
+  const used = () => ({
+    bundle: Number(cache.sql(`SELECT last_used_at FROM __cas_bundle`)[0].last_used_at),
+    member: Number(cache.sql(`SELECT last_used_at FROM __cas_artifact`)[0].last_used_at),
+  });
+
+  const first = used();
+  assert.equal(first.bundle, saved.lastUsedAt);
+  watcher.reset();
+  await launch();
+  await launch();
+  assert.equal(watcher.changed(), false, "a launch right after the save wrote to the cache");
+  assert.deepEqual(used(), first);
+
+  backdate(cache, HOUR + 60_000);
+  watcher.reset();
+  const before = Date.now();
+  await launch();
+  assert.equal(watcher.changed(), true, "a use after an hour is recorded");
+  const after = used();
+  assert.ok(after.bundle >= before && after.member === after.bundle, JSON.stringify(after));
+  watcher.reset();
+  await launch();
+  assert.equal(watcher.changed(), false);
+
+  // While another process writes, a launch neither waits for it (the busy timeout is 15 s)
+  // nor fails: a use that is due is skipped, and recorded by a later launch.
+  backdate(cache, HOUR + 60_000);
+  const stale = used();
+  const writer = new DatabaseSync(cache.casFile);
+  try {
+    writer.exec("BEGIN IMMEDIATE");
+    const started = performance.now();
+    await launch();
+    assert.ok(performance.now() - started < 5000, "the launch waited for the writer");
+    writer.exec("ROLLBACK");
+  } finally {
+    writer.close();
+  }
+  assert.deepEqual(used(), stale);
+  await launch();
+  assert.ok(used().bundle > stale.bundle);
 });
 
 Deno.test("sqlink bundle gc: usage errors exit 2 with a hint and drop nothing", async () => {

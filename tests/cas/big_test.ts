@@ -6,9 +6,18 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { CHUNK_BYTES } from "../../lib/cas/write.ts";
+import { CHUNK_BYTES, putFile } from "../../lib/cas/write.ts";
 import { blake3Hex } from "../../lib/cas/hash.ts";
-import { count, listDir, openStore, randomBytes, tempDir, throwsCode, utf8 } from "./helpers.ts";
+import {
+  count,
+  flipped,
+  listDir,
+  openStore,
+  randomBytes,
+  tempDir,
+  throwsCode,
+  utf8,
+} from "./helpers.ts";
 
 const MiB = 1024 * 1024;
 
@@ -198,4 +207,43 @@ Deno.test("big: the same big file put through two connections lands once", () =>
   assert.equal(second.created, false);
   assert.equal(count(a, "__cas_chunk"), 3);
   assert.deepEqual(b.read(b.info(first.blake3)!), bytes);
+});
+
+Deno.test("big: a file that changes between the hashing pass and the storing pass is refused", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { compress: "none" });
+  const bytes = randomBytes(3 * MiB + 5);
+  const file = join(dir.path, "moving.so");
+  const changes: Array<[string, (b: Uint8Array) => Uint8Array]> = [
+    ["a byte in the middle chunk", (b) => flipped(b, MiB + 7)],
+    ["a byte in the last, short chunk", (b) => flipped(b, 3 * MiB + 4)],
+    ["one more chunk", (b) => new Uint8Array([...b, ...randomBytes(MiB)])],
+    ["one byte more", (b) => new Uint8Array([...b, 1])],
+    ["cut to two chunks", (b) => b.subarray(0, 2 * MiB)],
+  ];
+  for (const [what, change] of changes) {
+    Deno.writeFileSync(file, bytes);
+    // The write transaction is where the second pass runs: change the file just before it.
+    const run = <T>(fn: () => T): T => {
+      Deno.writeFileSync(file, change(bytes));
+      return store.write(fn);
+    };
+    const err = throwsCode(
+      () => putFile(store.db, file, "file:///moving.so", "none", run),
+      "ECHANGED",
+    );
+    assert.match(err.message, /changed while it was being stored/, what);
+    assert.equal(count(store, "__cas_artifact"), 0, what);
+    assert.equal(count(store, "__cas_chunk"), 0, what);
+    assert.equal(count(store, "__cas_uri"), 0, what);
+  }
+  // Rewritten with the same bytes, it is the same file.
+  Deno.writeFileSync(file, bytes);
+  const same = <T>(fn: () => T): T => {
+    Deno.writeFileSync(file, bytes);
+    return store.write(fn);
+  };
+  const put = putFile(store.db, file, undefined, "none", same);
+  assert.equal(put.blake3, blake3Hex(bytes));
+  assert.deepEqual(store.readKey(put.blake3), bytes);
 });

@@ -4,8 +4,19 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { CasStore } from "../../lib/cas/store.ts";
-import { count, openStore, pin, randomBytes, setLastUsed, tempDir, unpin } from "./helpers.ts";
+import { USE_RESOLUTION_MS } from "../../lib/cas/artifact.ts";
+import {
+  count,
+  DataVersionWatcher,
+  openStore,
+  pin,
+  randomBytes,
+  setLastUsed,
+  tempDir,
+  unpin,
+} from "./helpers.ts";
 
 const SIZE = 3000;
 
@@ -61,8 +72,11 @@ Deno.test("evict: LRU order follows touches and URI resolves", async () => {
   using dir = tempDir();
   using store = openStore(dir.path, { maxBytes: 1_000_000, compress: "none" });
   const h = putNamed(store, ["a", "b", "c", "d"]);
+  // Uses are recorded to the hour: start from uses recorded hours ago, so each use counts.
+  const past = Date.now() - 10 * USE_RESOLUTION_MS;
+  ["a", "b", "c", "d"].forEach((name, i) => setLastUsed(store, h[name], past + i));
+  store.db.exec(`UPDATE __cas_uri SET last_used_at = ${past}`);
   const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
-  await tick();
   store.touch(h.b);
   await tick();
   store.touch(h.a);
@@ -78,6 +92,60 @@ Deno.test("evict: LRU order follows touches and URI resolves", async () => {
     store.list({ sort: "used" }).map((x) => x.blake3),
     [h.a, h.c],
   );
+});
+
+Deno.test("evict: a use within the hour of the recorded one writes nothing", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { compress: "none" });
+  const h = putNamed(store, ["a"]);
+  const used = () => store.info(h.a)!.lastUsedAt;
+  using watcher = new DataVersionWatcher(store.path);
+
+  const recent = Date.now() - USE_RESOLUTION_MS / 2;
+  setLastUsed(store, h.a, recent);
+  store.db.exec(`UPDATE __cas_uri SET last_used_at = ${recent}`);
+  watcher.reset();
+  store.touch(h.a);
+  store.resolve("extension:a");
+  assert.equal(used(), recent, "the recorded use stands for one within the hour");
+  assert.equal(watcher.changed(), false, "nothing was written");
+
+  const old = Date.now() - USE_RESOLUTION_MS - 1000;
+  setLastUsed(store, h.a, old);
+  watcher.reset();
+  const before = Date.now();
+  store.touch(h.a);
+  assert.ok(used() >= before, "a use an hour after the recorded one is recorded");
+  assert.equal(watcher.changed(), true);
+
+  // A clock that went back: a recorded use in the future is brought back to now.
+  setLastUsed(store, h.a, Date.now() + 10 * USE_RESOLUTION_MS);
+  store.touch(h.a);
+  assert.ok(used() <= Date.now());
+});
+
+Deno.test("evict: recording a use is skipped, not waited for, while another process writes", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { compress: "none" });
+  const h = putNamed(store, ["a"]);
+  const old = Date.now() - 2 * USE_RESOLUTION_MS;
+  setLastUsed(store, h.a, old);
+  store.db.exec(`UPDATE __cas_uri SET last_used_at = ${old}`);
+  const writer = new DatabaseSync(store.path);
+  try {
+    writer.exec("BEGIN IMMEDIATE");
+    const started = performance.now();
+    store.touch(h.a);
+    assert.equal(store.resolve("extension:a").blake3, h.a);
+    // The busy timeout is 15 s: anything near it means the use waited for the writer.
+    assert.ok(performance.now() - started < 5000, "the use did not wait for the writer");
+    writer.exec("ROLLBACK");
+  } finally {
+    writer.close();
+  }
+  assert.equal(store.info(h.a)!.lastUsedAt, old, "the use was skipped");
+  store.touch(h.a);
+  assert.ok(store.info(h.a)!.lastUsedAt > old, "the next use is recorded");
 });
 
 Deno.test("evict: gc under the cap removes nothing", () => {
@@ -227,5 +295,34 @@ Deno.test("evict: a putFiles that fails part-way still keeps the cache under the
   assert.ok(
     store.stats().storedBytes <= store.maxBytes,
     `stored ${store.stats().storedBytes} > cap ${store.maxBytes}`,
+  );
+});
+
+Deno.test("evict: thousands at once go with every URI and chunk, and the kept total follows", () => {
+  using dir = tempDir();
+  using store = openStore(dir.path, { maxBytes: 1024 ** 3, compress: "none" });
+  for (let at = 0; at < 3000; at += 500) {
+    store.putMany(
+      Array.from({ length: 500 }, (_, i) => ({ bytes: randomBytes(100), uri: `n:${at + i}` })),
+    );
+  }
+  const chunked = store.put(randomBytes(3 * 1024 * 1024), { uri: "n:chunked" }).blake3;
+  const keep = store.put(randomBytes(100), { uri: "n:keep" }).blake3;
+  pin(store, "team", [keep]);
+  setLastUsed(store, chunked, 1);
+
+  const report = store.gc(0);
+  assert.equal(report.evicted.length, 3001);
+  assert.equal(report.evicted[0].blake3, chunked, "least recently used first");
+  assert.equal(count(store, "__cas_artifact"), 1);
+  assert.equal(count(store, "__cas_chunk"), 0);
+  assert.deepEqual(store.uris().map((u) => u.uri), ["n:keep"]);
+  assert.equal(report.totalBytes, 100);
+  assert.equal(store.stats().storedBytes, 100);
+  assert.equal(
+    Number(
+      store.db.prepare(`SELECT value FROM __cas_meta WHERE key = 'stored_bytes'`).get()!.value,
+    ),
+    100,
   );
 });

@@ -7,6 +7,7 @@ import { type CasOptions, CasStore } from "../../lib/cas/store.ts";
 import { toHex } from "../../lib/cas/hash.ts";
 
 export { tempDir } from "../helpers/cli.ts";
+export { DataVersionWatcher } from "../helpers/data_version.ts";
 
 /** A CasStore on `<dir>/cas.sqlite`, closed on dispose. */
 export function openStore(

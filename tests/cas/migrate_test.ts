@@ -1,5 +1,5 @@
 /**
- * Opening old and foreign files (SPEC §3.1, §9): v1 and v2 caches migrate forward to v3 with
+ * Opening old and foreign files (SPEC §3.1, §9): v1 and v2 caches migrate forward to v4 with
  * every row kept; a second open changes nothing; newer schemas, non-databases, foreign
  * databases and directories are refused with nothing written.
  */
@@ -162,7 +162,66 @@ function buildV2(path: string): void {
   });
 }
 
-/** Open, then close, a store; the path must now be a v3 cache. */
+/** What toV3 adds on top of v2, as today's main writes it. */
+const V3_SQL = `
+  CREATE TABLE __cas_bundle (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    set_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL
+  );
+  CREATE INDEX __cas_bundle_set_hash ON __cas_bundle(set_hash);
+  CREATE TABLE __cas_bundle_member (
+    bundle_id INTEGER NOT NULL,
+    extension_name TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    load_order INTEGER NOT NULL DEFAULT 0,
+    entry_point TEXT,
+    PRIMARY KEY (bundle_id, extension_name)
+  );
+  CREATE INDEX __cas_bundle_member_hash ON __cas_bundle_member(content_hash);
+  CREATE TABLE __cas_bundle_binary (
+    bundle_id INTEGER NOT NULL,
+    target_triple TEXT NOT NULL,
+    binary_path TEXT NOT NULL,
+    built_at INTEGER NOT NULL,
+    PRIMARY KEY (bundle_id, target_triple)
+  );
+`;
+
+/**
+ * Build a v3 cache at `path` the way sqlink 0.1 (schema 3) leaves one: 64 KiB pages, WAL,
+ * the v2 artifacts, chunks and URIs, and a bundle pinning one of them.
+ */
+function buildV3(path: string): void {
+  withDb(path, (db) => db.exec(`PRAGMA page_size = 65536; PRAGMA journal_mode = WAL`));
+  buildV2(path);
+  withDb(path, (db) => {
+    db.exec(V3_SQL);
+    db.exec(`UPDATE __cas_meta SET value = '3' WHERE key = 'schema_version'`);
+    db.exec(`INSERT INTO __cas_bundle(id, name, set_hash, created_at, last_used_at)
+             VALUES (1, 'team', '${"ab".repeat(32)}', 4000, 4100)`);
+    db.prepare(
+      `INSERT INTO __cas_bundle_member(bundle_id, extension_name, content_hash, load_order)
+       VALUES (1, 'inline', ?, 0)`,
+    ).run(V2_INLINE.blake3);
+  });
+}
+
+/** The stored total the cache keeps, and the one its rows add up to. */
+function storedTotals(path: string): { kept: number; summed: number } {
+  return withDb(path, (db) => ({
+    kept: Number(
+      db.prepare(`SELECT value FROM __cas_meta WHERE key = 'stored_bytes'`).get()?.value,
+    ),
+    summed: Number(
+      db.prepare(`SELECT coalesce(sum(stored_size), 0) AS n FROM __cas_artifact`).get()!.n,
+    ),
+  }));
+}
+
+/** Open, then close, a store; the path must now be a current cache. */
 function openAndClose(path: string): void {
   CasStore.open({ path }).close();
 }
@@ -174,7 +233,7 @@ function assertSecondOpenIsNoop(path: string): void {
   assert.deepEqual(dumpDatabase(path), before);
 }
 
-Deno.test("migrate: a hand-built v1 cache opens as v3 with every artifact kept", () => {
+Deno.test("migrate: a hand-built v1 cache opens as v4 with every artifact kept", () => {
   using dir = tempDir();
   const path = join(dir.path, "v1.sqlite");
   buildV1(path);
@@ -182,7 +241,7 @@ Deno.test("migrate: a hand-built v1 cache opens as v3 with every artifact kept",
 
   openAndClose(path);
   assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
-  assert.equal(SCHEMA_VERSION, 3);
+  assert.equal(SCHEMA_VERSION, 4);
   const tables = tableNames(path);
   for (const table of [...SIX_TABLES, "__cas_chunk"]) assert.ok(tables.includes(table), table);
 
@@ -217,20 +276,20 @@ Deno.test("migrate: a hand-built v1 cache opens as v3 with every artifact kept",
     const report = store.verify();
     assert.equal(report.checked, V1_BLOBS.length);
     assert.deepEqual(report.corrupt, []);
-    assert.equal(store.stats().schemaVersion, 3);
+    assert.equal(store.stats().schemaVersion, SCHEMA_VERSION);
   } finally {
     store.close();
   }
 });
 
-Deno.test("migrate: a hand-built v2 cache opens as v3 with artifacts, chunks and URIs kept", () => {
+Deno.test("migrate: a hand-built v2 cache opens as v4 with artifacts, chunks and URIs kept", () => {
   using dir = tempDir();
   const path = join(dir.path, "v2.sqlite");
   buildV2(path);
   const v2 = dumpDatabase(path);
 
   openAndClose(path);
-  assert.equal(schemaVersionOf(path), 3);
+  assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
   const tables = tableNames(path);
   for (const table of [...SIX_TABLES, "__cas_chunk"]) assert.ok(tables.includes(table), table);
   const v3 = dumpDatabase(path);
@@ -270,13 +329,113 @@ Deno.test("migrate: a hand-built v2 cache opens as v3 with artifacts, chunks and
   }
 });
 
-Deno.test("migrate: a fresh cache is created at v3 and reopening it changes nothing", () => {
+Deno.test("migrate: a v3 cache as sqlink 0.1 writes it opens as v4, keeping its stored total", () => {
+  using dir = tempDir();
+  const path = join(dir.path, "v3.sqlite");
+  buildV3(path);
+  assert.equal(schemaVersionOf(path), 3);
+  const v3 = dumpDatabase(path);
+
+  openAndClose(path);
+  assert.equal(schemaVersionOf(path), 4);
+  const v4 = dumpDatabase(path);
+  for (const table of SIX_TABLES.filter((t) => t !== "__cas_meta").concat("__cas_chunk")) {
+    assert.deepEqual(v4[table], v3[table], table);
+  }
+  const totals = storedTotals(path);
+  assert.ok(totals.summed > 0);
+  assert.equal(totals.kept, totals.summed);
+  assertSecondOpenIsNoop(path);
+
+  // The page size stays (a file's format changes only with a VACUUM), and the cache works.
+  assert.equal(
+    withDb(path, (db) => Number(db.prepare(`PRAGMA page_size`).get()!.page_size)),
+    65536,
+  );
+  const store = CasStore.open({ path, compress: "none" });
+  try {
+    for (const [uri, b] of V2_URIS) assert.deepEqual(store.read(store.resolve(uri)), b.bytes, uri);
+    store.put(randomBytes(5000));
+    assert.equal(store.gc(0).pinnedBytes, V2_INLINE.bytes.length);
+    assert.equal(store.stats().storedBytes, V2_INLINE.bytes.length);
+    assert.deepEqual(store.verify().corrupt, []);
+  } finally {
+    store.close();
+  }
+  const after = storedTotals(path);
+  assert.equal(after.kept, after.summed);
+  assert.equal(after.kept, V2_INLINE.bytes.length);
+});
+
+Deno.test("migrate: the stored total follows every put and removal, and cas gc corrects it", () => {
+  using dir = tempDir();
+  const path = join(dir.path, "cas.sqlite");
+  const store = CasStore.open({ path, compress: "auto" });
+  try {
+    const check = (what: string) => {
+      const { kept, summed } = storedTotals(path);
+      assert.equal(kept, summed, what);
+    };
+    check("a fresh cache");
+    const small = store.put(randomBytes(3000), { uri: "note:small" });
+    store.putMany([{ bytes: utf8("zstd me. ".repeat(20_000)) }, { bytes: randomBytes(10) }]);
+    const big = store.put(randomBytes(2 * 1024 * 1024 + 5));
+    const file = join(dir.path, "big.bin");
+    Deno.writeFileSync(file, randomBytes(3 * 1024 * 1024));
+    store.putFiles([file]);
+    check("puts: raw, compressed, chunked, a batch, a streamed file");
+    store.put(new Uint8Array(3000).fill(1));
+    store.put(new Uint8Array(3000).fill(1));
+    store.putFiles([file]);
+    check("puts of bytes already there");
+    store.discardUnused(big.blake3);
+    check("a discarded put");
+    store.db.exec(`UPDATE __cas_artifact SET data = x'00' WHERE blake3 = '${small.blake3}'`);
+    assert.equal(store.verify({ repair: true }).repaired, true);
+    check("verify --repair");
+    store.put(randomBytes(5000), { uri: "note:over" });
+    assert.ok(store.putMany([{ bytes: randomBytes(6000) }]).eviction === undefined);
+    check("puts under the cap");
+
+    // Rows changed by hand put the kept total out of step until the next cas gc.
+    store.db.exec(
+      `DELETE FROM __cas_artifact WHERE rowid = (SELECT min(rowid) FROM __cas_artifact)`,
+    );
+    assert.notEqual(storedTotals(path).kept, storedTotals(path).summed);
+    store.gc();
+    check("cas gc");
+    store.gc(4000);
+    check("eviction");
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("migrate: a put over the cap evicts by the kept total", () => {
+  using dir = tempDir();
+  const path = join(dir.path, "cas.sqlite");
+  const store = CasStore.open({ path, compress: "none", maxBytes: 10_000 });
+  try {
+    store.put(randomBytes(4000));
+    store.put(randomBytes(4000));
+    const over = store.putMany([{ bytes: randomBytes(4000) }]);
+    assert.equal(over.eviction?.evicted.length, 1);
+    assert.equal(over.eviction?.totalBytes, 8000);
+    const { kept, summed } = storedTotals(path);
+    assert.equal(kept, 8000);
+    assert.equal(summed, 8000);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("migrate: a fresh cache is created at v4 and reopening it changes nothing", () => {
   using dir = tempDir();
   const path = join(dir.path, "sub", "dir", "cas.sqlite");
   const store = CasStore.open({ path });
   store.put(utf8("fresh"), { uri: "note:fresh" });
   store.close();
-  assert.equal(schemaVersionOf(path), 3);
+  assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
   assert.equal(Deno.statSync(join(dir.path, "sub")).mode! & 0o777, 0o700);
   assertSecondOpenIsNoop(path);
   assertSecondOpenIsNoop(path);
@@ -309,7 +468,9 @@ Deno.test("migrate: a WAL-mode cache from a newer sqlink is refused, file untouc
   withDb(path, (db) => {
     db.exec(`PRAGMA journal_mode = WAL`);
     db.exec(V1_SQL);
-    db.exec(`INSERT INTO __cas_meta(key, value) VALUES ('schema_version', '4')`);
+    db.exec(
+      `INSERT INTO __cas_meta(key, value) VALUES ('schema_version', '${SCHEMA_VERSION + 1}')`,
+    );
   });
   const before = Deno.readFileSync(path);
   assert.deepEqual(listDir(dir.path), ["future-wal.sqlite"]);
@@ -395,7 +556,7 @@ Deno.test("migrate: a v2 cache whose meta says 1 is brought forward idempotently
   withDb(path, (db) => db.exec(`UPDATE __cas_meta SET value = '1' WHERE key = 'schema_version'`));
   const v2 = dumpDatabase(path);
   openAndClose(path);
-  assert.equal(schemaVersionOf(path), 3);
+  assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
   const v3 = dumpDatabase(path);
   for (const table of ["__cas_artifact", "__cas_chunk", "__cas_uri"]) {
     assert.deepEqual(v3[table], v2[table], table);
@@ -409,7 +570,7 @@ Deno.test("migrate: a v1 file opened by two connections in turn is migrated once
   const a = CasStore.open({ path });
   const b = CasStore.open({ path });
   try {
-    assert.equal(schemaVersionOf(path), 3);
+    assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
     assert.equal(a.list().length, V1_BLOBS.length);
     assert.equal(b.list().length, V1_BLOBS.length);
   } finally {

@@ -116,7 +116,7 @@ Deno.test("ls sorts and pages, stats counts, uri set rebinds and rm removes", as
   assert.equal(stats.artifacts, 3);
   assert.equal(stats.uris, 1);
   assert.equal(stats.rawBytes, 3210);
-  assert.equal(stats.schemaVersion, 3);
+  assert.equal(stats.schemaVersion, 4);
   assert.equal(stats.maxBytes, 1024 ** 3);
 
   assert.equal((await runSqlink(["cas", "uri", "rm", "extension:x"], { env })).code, 0);
@@ -290,7 +290,11 @@ Deno.test("gc evicts least recently used first, keeps pinned blobs and says when
     );
     await new Promise((r) => setTimeout(r, 5));
   }
-  // Use the oldest again: the middle one becomes least recently used.
+  // Uses are recorded to the hour: with the puts' uses moved hours back (in their order),
+  // using the oldest again makes the middle one the least recently used.
+  const cas = new DatabaseSync(join(dir.path, "cache", "cas.sqlite"));
+  cas.exec(`UPDATE __cas_artifact SET last_used_at = last_used_at - 7200000`);
+  cas.close();
   assert.equal(
     (await runSqlink(["cas", "get", hashes[0], "-o", join(dir.path, "o")], { env })).code,
     0,

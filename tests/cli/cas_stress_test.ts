@@ -210,7 +210,7 @@ function assertStructure(path: string, known: Map<string, Known>, what: string):
     );
     assert.equal(String(rows(db, "PRAGMA journal_mode")[0].journal_mode), "wal", what);
     const version = rows(db, `SELECT value FROM __cas_meta WHERE key = 'schema_version'`);
-    assert.deepEqual(version.map((r) => String(r.value)), ["3"], `${what}: schema_version ${WHY}`);
+    assert.deepEqual(version.map((r) => String(r.value)), ["4"], `${what}: schema_version ${WHY}`);
 
     const dupes = rows(
       db,

@@ -1,0 +1,55 @@
+/**
+ * What a launch with a bundle loads before it runs (deno task bench --only bundle: at most
+ * 20 ms over a plain start): the static import graph of the shell and of its extension
+ * start-up, read from `deno info --json`. Each of node:path, node:process, node:crypto
+ * brings up Deno's Node layer (~15 ms); the build machinery is needed only for a bundle
+ * with a baked binary.
+ */
+import assert from "node:assert/strict";
+
+/** The modules `entry` loads before it runs: static imports, not `import type` or `import()`. */
+async function loadedBy(entry: string): Promise<string[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", new URL(entry, import.meta.url).href],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  assert.ok(out.success, `deno info ${entry}`);
+  const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    roots: string[];
+    modules: Array<{
+      specifier: string;
+      dependencies?: Array<{ code?: { specifier: string }; isDynamic?: boolean }>;
+    }>;
+  };
+  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const visit = (specifier: string) => {
+    if (seen.has(specifier)) return;
+    seen.add(specifier);
+    for (const dep of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if (dep.code && !dep.isDynamic) visit(dep.code.specifier);
+    }
+  };
+  graph.roots.forEach(visit);
+  return [...seen].sort();
+}
+
+const root = new URL("../", import.meta.url).href;
+const local = (modules: string[]) =>
+  modules.filter((m) => m.startsWith(root)).map((m) => m.slice(root.length));
+
+Deno.test("launch imports: no node: module but node:sqlite", async () => {
+  for (const entry of ["../commands/shell.ts", "../commands/shell_extensions.ts"]) {
+    const modules = await loadedBy(entry);
+    assert.deepEqual(modules.filter((m) => m.startsWith("node:")), ["node:sqlite"], entry);
+  }
+});
+
+Deno.test("launch imports: the build machinery and the blob store load only when needed", async () => {
+  const modules = local(await loadedBy("../commands/shell_extensions.ts"));
+  for (const module of ["lib/build/binary.ts", "lib/ext/header.ts", "lib/cas/store.ts"]) {
+    assert.ok(!modules.includes(module), `${module} is loaded by every launch`);
+  }
+  assert.ok(modules.includes("lib/bundle/launch.ts"), modules.join(", "));
+});
