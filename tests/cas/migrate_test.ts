@@ -182,7 +182,7 @@ Deno.test("migrate: a hand-built v1 cache opens as v3 with every artifact kept",
 
   openAndClose(path);
   assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
-  assert.equal(SCHEMA_VERSION, 3);
+  assert.equal(SCHEMA_VERSION, 4);
   const tables = tableNames(path);
   for (const table of [...SIX_TABLES, "__cas_chunk"]) assert.ok(tables.includes(table), table);
 
@@ -217,7 +217,7 @@ Deno.test("migrate: a hand-built v1 cache opens as v3 with every artifact kept",
     const report = store.verify();
     assert.equal(report.checked, V1_BLOBS.length);
     assert.deepEqual(report.corrupt, []);
-    assert.equal(store.stats().schemaVersion, 3);
+    assert.equal(store.stats().schemaVersion, SCHEMA_VERSION);
   } finally {
     store.close();
   }
@@ -230,7 +230,7 @@ Deno.test("migrate: a hand-built v2 cache opens as v3 with artifacts, chunks and
   const v2 = dumpDatabase(path);
 
   openAndClose(path);
-  assert.equal(schemaVersionOf(path), 3);
+  assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
   const tables = tableNames(path);
   for (const table of [...SIX_TABLES, "__cas_chunk"]) assert.ok(tables.includes(table), table);
   const v3 = dumpDatabase(path);
@@ -276,7 +276,7 @@ Deno.test("migrate: a fresh cache is created at v3 and reopening it changes noth
   const store = CasStore.open({ path });
   store.put(utf8("fresh"), { uri: "note:fresh" });
   store.close();
-  assert.equal(schemaVersionOf(path), 3);
+  assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
   assert.equal(Deno.statSync(join(dir.path, "sub")).mode! & 0o777, 0o700);
   assertSecondOpenIsNoop(path);
   assertSecondOpenIsNoop(path);
@@ -395,7 +395,7 @@ Deno.test("migrate: a v2 cache whose meta says 1 is brought forward idempotently
   withDb(path, (db) => db.exec(`UPDATE __cas_meta SET value = '1' WHERE key = 'schema_version'`));
   const v2 = dumpDatabase(path);
   openAndClose(path);
-  assert.equal(schemaVersionOf(path), 3);
+  assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
   const v3 = dumpDatabase(path);
   for (const table of ["__cas_artifact", "__cas_chunk", "__cas_uri"]) {
     assert.deepEqual(v3[table], v2[table], table);
@@ -409,7 +409,7 @@ Deno.test("migrate: a v1 file opened by two connections in turn is migrated once
   const a = CasStore.open({ path });
   const b = CasStore.open({ path });
   try {
-    assert.equal(schemaVersionOf(path), 3);
+    assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
     assert.equal(a.list().length, V1_BLOBS.length);
     assert.equal(b.list().length, V1_BLOBS.length);
   } finally {
