@@ -6,6 +6,8 @@ import { buildCommand } from "./bundle/build.ts";
 import { deleteCommand } from "./bundle/delete.ts";
 import { gcCommand } from "./bundle/gc.ts";
 import { listCommand } from "./bundle/list.ts";
+import { pullCommand } from "./bundle/pull.ts";
+import { pushCommand } from "./bundle/push.ts";
 import { saveCommand } from "./bundle/save.ts";
 import { showCommand } from "./bundle/show.ts";
 
@@ -21,6 +23,11 @@ export const bundleCommand: CommandModule = {
       .command(deleteCommand)
       .command(gcCommand)
       .command(buildCommand)
-      .demandCommand(1, "Name a bundle subcommand: save, list, show, delete, gc or build"),
+      .command(pushCommand)
+      .command(pullCommand)
+      .demandCommand(
+        1,
+        "Name a bundle subcommand: save, list, show, delete, gc, build, push or pull",
+      ),
   handler: () => {},
 };

@@ -6,6 +6,8 @@ import { getCommand } from "./cas/get.ts";
 import { gcCommand } from "./cas/gc.ts";
 import { importCommand } from "./cas/import.ts";
 import { lsCommand } from "./cas/ls.ts";
+import { pullCommand } from "./cas/pull.ts";
+import { pushCommand } from "./cas/push.ts";
 import { putCommand } from "./cas/put.ts";
 import { statsCommand } from "./cas/stats.ts";
 import { uriCommand } from "./cas/uri.ts";
@@ -44,9 +46,11 @@ export const casCommand: CommandModule = {
       .command(verifyCommand)
       .command(exportCommand)
       .command(importCommand)
+      .command(pushCommand)
+      .command(pullCommand)
       .demandCommand(
         1,
-        "Name a cas subcommand: put, get, ls, uri, stats, gc, verify, export or import",
+        "Name a cas subcommand: put, get, ls, uri, stats, gc, verify, export, import, push or pull",
       ),
   handler: () => {},
 };

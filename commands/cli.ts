@@ -11,6 +11,7 @@ import { out, reportError } from "./output.ts";
 import { bundleCommand } from "./bundle.ts";
 import { casCommand, casOptions } from "./cas.ts";
 import { composeCommand } from "./compose.ts";
+import { remoteCommand } from "./remote.ts";
 
 let exitCode = 0;
 
@@ -67,6 +68,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
     .command(casCommand)
     .command(bundleCommand)
     .command(composeCommand)
+    .command(remoteCommand)
     .completion("completion", "Print a bash/zsh completion script for sqlink")
     .demandCommand(1, "Name a command")
     .strict()
@@ -121,6 +123,10 @@ const COMMAND_WORDS = new Set([
   "verify",
   "export",
   "import",
+  "remote",
+  "add",
+  "push",
+  "pull",
 ]);
 
 /**

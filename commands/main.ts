@@ -13,6 +13,7 @@ const SCRIPT_COMMANDS = new Set([
   "cas",
   "bundle",
   "compose",
+  "remote",
   "completion",
   "--get-yargs-completions",
 ]);

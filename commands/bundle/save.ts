@@ -15,8 +15,9 @@ import type { CasArgs } from "../cas.ts";
 import { line, printJson } from "../output.ts";
 import { bake, buildJson, reportBuild } from "../bake.ts";
 import { cliLaunch } from "../cli.ts";
+import { type RemoteArgs, remoteFlags, remoteOptions, writeThrough } from "../remote_tier.ts";
 
-interface SaveArgs extends CasArgs {
+interface SaveArgs extends CasArgs, RemoteArgs {
   name: string;
   members: string[];
   build: boolean;
@@ -101,7 +102,11 @@ export const saveCommand: CommandModule<CasArgs, SaveArgs> = {
   describe:
     "Save extensions as a bundle: each MEMBER a library file or an extension:<name> URI, in load order",
   builder: (y) =>
-    y.positional("name", { type: "string", demandOption: true, describe: "The bundle's name" })
+    remoteOptions(y).positional("name", {
+      type: "string",
+      demandOption: true,
+      describe: "The bundle's name",
+    })
       .positional("members", { type: "string", array: true, demandOption: true })
       .option("build", {
         // yargs reads --no-build as build=false.
@@ -110,9 +115,12 @@ export const saveCommand: CommandModule<CasArgs, SaveArgs> = {
         describe: "Bake the bundle too when granted spawn-build (--no-build: never)",
       }) as never,
   handler: async (argv) => {
+    const flags = remoteFlags(argv);
     const cas = openCas({ cas: argv.cas });
     const set = collectMembers(cas, cacheRoot(), argv.members.map(String));
     const outcome = await saveAndBake(cas, String(argv.name), set, cliLaunch(), !argv.build);
+    // Write-through: the members reach the team's remotes before the command ends.
+    await writeThrough(cas, flags, outcome.bundle.members.map((m) => m.contentHash));
     reportSave(outcome, argv.json);
   },
 };

@@ -4,10 +4,13 @@ import type { CommandModule } from "yargs";
 import { resolve } from "node:path";
 import { SqlinkError, UsageError } from "../../lib/errors.ts";
 import { openCas } from "../../lib/cas/service.ts";
+import type { ArtifactInfo } from "../../lib/cas/artifact.ts";
+import type { CasStore } from "../../lib/cas/store.ts";
 import type { CasArgs } from "../cas.ts";
 import { currentOutput, outBytes, printJson } from "../output.ts";
+import { openTier, type RemoteArgs, remoteFlags, remoteOptions } from "../remote_tier.ts";
 
-interface GetArgs extends CasArgs {
+interface GetArgs extends CasArgs, RemoteArgs {
   ref: string;
   output?: string;
 }
@@ -17,7 +20,7 @@ export const getCommand: CommandModule<CasArgs, GetArgs> = {
   command: "get <ref>",
   describe: "Write an artifact's bytes to a file or stdout (re-hashed before use)",
   builder: (y) =>
-    y.positional("ref", {
+    remoteOptions(y).positional("ref", {
       type: "string",
       demandOption: true,
       describe: "A BLAKE3 or SHA-256 hash, blake3:/sha256:<hex>, a unique prefix (≥4), or a URI",
@@ -29,7 +32,7 @@ export const getCommand: CommandModule<CasArgs, GetArgs> = {
         describe: "Write to FILE",
       })
       .example("sqlink cas get extension:vec0 -o vec0.so", "Restore a file by its URI") as never,
-  handler: (argv) => {
+  handler: async (argv) => {
     const ref = String(argv.ref);
     if (argv.output === undefined && argv.json) {
       throw new UsageError("--json describes the written file, so it needs -o FILE", {
@@ -43,7 +46,7 @@ export const getCommand: CommandModule<CasArgs, GetArgs> = {
       });
     }
     const cas = openCas({ cas: argv.cas });
-    const info = cas.resolve(ref);
+    const info = await resolveThrough(cas, ref, argv);
     if (argv.output === undefined) {
       cas.emit(info, outBytes);
     } else {
@@ -56,3 +59,27 @@ export const getCommand: CommandModule<CasArgs, GetArgs> = {
     cas.touch(info.blake3);
   },
 };
+
+/**
+ * Resolve `ref` locally; on a miss, ask the remotes (read-through, SPEC §10) when the
+ * reference names a blob they can hold, and resolve the promoted copy.
+ */
+async function resolveThrough(cas: CasStore, ref: string, argv: RemoteArgs): Promise<ArtifactInfo> {
+  try {
+    return cas.resolve(ref);
+  } catch (err) {
+    if (!(err instanceof SqlinkError) || err.code !== "ENOTFOUND") throw err;
+    const { wantFor } = await import("../../lib/remote/readthrough.ts");
+    const want = wantFor(cas, ref);
+    if (!want) throw err;
+    const tier = await openTier(remoteFlags(argv), { progress: true, label: "download" });
+    if (!tier) throw err;
+    try {
+      const [got] = await tier.fetch(cas, [want]);
+      if (!got.blake3) throw err;
+      return cas.resolve(got.blake3);
+    } finally {
+      tier.saveStats(cas);
+    }
+  }
+}

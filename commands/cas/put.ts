@@ -10,8 +10,9 @@ import type { CasArgs } from "../cas.ts";
 import { line, printJson } from "../output.ts";
 import { progress } from "../progress.ts";
 import { reportEviction } from "./gc.ts";
+import { type RemoteArgs, remoteFlags, remoteOptions, writeThrough } from "../remote_tier.ts";
 
-interface PutArgs extends CasArgs {
+interface PutArgs extends CasArgs, RemoteArgs {
   files: string[];
   uri?: string;
 }
@@ -21,7 +22,7 @@ export const putCommand: CommandModule<CasArgs, PutArgs> = {
   command: "put <files..>",
   describe: "Add files to the cache (the same bytes are stored once)",
   builder: (y) =>
-    y.positional("files", {
+    remoteOptions(y).positional("files", {
       type: "string",
       array: true,
       demandOption: true,
@@ -33,8 +34,9 @@ export const putCommand: CommandModule<CasArgs, PutArgs> = {
         describe: "Bind this URI (e.g. extension:vec0) to the file; needs exactly one file",
       })
       .example("sqlink cas put vec0.so --uri extension:vec0", "Add vec0.so and name it") as never,
-  handler: (argv) => {
+  handler: async (argv) => {
     const files = argv.files.map(String);
+    const flags = remoteFlags(argv);
     if (argv.uri !== undefined) {
       checkUri(argv.uri);
       if (files.length !== 1) {
@@ -53,9 +55,11 @@ export const putCommand: CommandModule<CasArgs, PutArgs> = {
       bar.update(i + 1, files.length);
     });
     bar.done();
+    // Write-through: the team's remotes get what was put before the command ends.
+    const remotes = await writeThrough(cas, flags, outcome.results.map((r) => r.blake3));
     const rows = outcome.results.map((r, i) => ({ path: files[i], ...r }));
     if (argv.json) {
-      printJson({ ok: true, results: rows, eviction: outcome.eviction ?? null });
+      printJson({ ok: true, results: rows, eviction: outcome.eviction ?? null, remotes });
     } else {
       for (const r of rows) {
         const status = r.created ? "added  " : "present";

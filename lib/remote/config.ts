@@ -157,7 +157,7 @@ export function addRemote(
   path = configPath(),
 ): RemoteSpec {
   checkRemoteName(name);
-  const parsed = parseRemoteWord(url, "the URL");
+  const parsed = parseRemoteWord(url);
   const config = readConfigFile(path);
   if (config.remotes.some((r) => r.name === name)) {
     throw new SqlinkError("EEXIST", `A remote named "${name}" already exists`, {

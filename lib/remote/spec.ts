@@ -71,10 +71,12 @@ export function checkRemoteUrl(url: string, where = "remote URL"): string {
 const URL_HINT =
   "Give http(s)://HOST/PREFIX (served by bazel-remote, or nginx with WebDAV) or s3://BUCKET/PREFIX?endpoint=URL&region=REGION";
 
-function timeoutValue(text: string, attribute: string, where: string): number {
+function timeoutValue(text: string, attribute: string, where?: string): number {
   if (!/^[0-9]{1,9}$/.test(text) || Number(text) === 0) {
     throw new UsageError(
-      `Invalid attribute "${attribute}" in ${where}: expected a whole number of milliseconds`,
+      `Invalid attribute "${attribute}"${
+        where ? ` in ${where}` : ""
+      }: expected a whole number of milliseconds`,
       { hint: "For example operation-timeout=30000 (30 s) or connect-timeout=2000" },
     );
   }
@@ -85,10 +87,10 @@ function timeoutValue(text: string, attribute: string, where: string): number {
  * Parse one `URL|attribute|…` word: `read-only`, `connect-timeout=MS`,
  * `operation-timeout=MS`. `where` names the source in errors (`SQLINK_REMOTE`, `--remote`).
  */
-export function parseRemoteWord(word: string, where: string): RemoteSpec {
+export function parseRemoteWord(word: string, where?: string): RemoteSpec {
   const [url, ...attributes] = word.split("|");
   const spec: RemoteSpec = {
-    url: checkRemoteUrl(url, `remote URL in ${where}`),
+    url: checkRemoteUrl(url, where === undefined ? "remote URL" : `remote URL in ${where}`),
     readOnly: false,
     connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
     operationTimeoutMs: DEFAULT_OPERATION_TIMEOUT_MS,
@@ -101,9 +103,12 @@ export function parseRemoteWord(word: string, where: string): RemoteSpec {
     } else if (key === "operation-timeout" && value !== undefined) {
       spec.operationTimeoutMs = timeoutValue(value, attribute, where);
     } else {
-      throw new UsageError(`Unknown remote attribute "${attribute}" in ${where}`, {
-        hint: "Attributes are read-only, connect-timeout=MS and operation-timeout=MS, after a |",
-      });
+      throw new UsageError(
+        `Unknown remote attribute "${attribute}"${where ? ` in ${where}` : ""}`,
+        {
+          hint: "Attributes are read-only, connect-timeout=MS and operation-timeout=MS, after a |",
+        },
+      );
     }
   }
   return spec;

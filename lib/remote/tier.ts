@@ -15,7 +15,7 @@ import { type Backend, blobKey, type Download, refKey } from "./backend.ts";
 import { RemoteFault } from "./fault.ts";
 import { HttpBackend, TOKEN_ENV } from "./http.ts";
 import { inPool, PARALLEL_TRANSFERS } from "./pool.ts";
-import { label, type RemoteSpec, statsKey } from "./spec.ts";
+import { displayUrl, label, type RemoteSpec, statsKey } from "./spec.ts";
 import { type Counters, type QuarantineRecord, saveCounters, zeroCounters } from "./stats.ts";
 import type { Body } from "./transport.ts";
 
@@ -28,6 +28,8 @@ export interface Remote {
   backend: Backend;
   /** How messages name it. */
   label: string;
+  /** How results name it. */
+  id: RemoteName;
   /** The key its counters are kept under. */
   statsKey: string;
   counters: Counters;
@@ -44,11 +46,17 @@ export interface Want {
   uri?: string;
 }
 
+/** A remote as results name it: its config name (if any) and its URL, credentials masked. */
+export interface RemoteName {
+  name?: string;
+  url: string;
+}
+
 /** What became of one wanted blob. */
 export interface Fetched {
   want: Want;
-  /** The remote that had it (label), or undefined when none did. */
-  from?: string;
+  /** The remote that had it, or undefined when none did. */
+  from?: RemoteName;
   blake3?: string;
   size?: number;
   /** False when the local cache already held the bytes. */
@@ -63,8 +71,7 @@ export interface Have {
 }
 
 /** What a push did on one remote. */
-export interface PushedTo {
-  remote: string;
+export interface PushedTo extends RemoteName {
   uploaded: number;
   present: number;
   failed: number;
@@ -101,6 +108,7 @@ export async function openRemotes(specs: readonly RemoteSpec[]): Promise<Remote[
       spec,
       backend,
       label: label(spec),
+      id: spec.name ? { name: spec.name, url: displayUrl(spec) } : { url: displayUrl(spec) },
       statsKey: statsKey(spec),
       counters: zeroCounters(),
     });
@@ -184,13 +192,13 @@ export class RemoteTier {
           remote.counters.bytesIn += got.size;
           if (got.bytes) {
             small.push({ index, bytes: got.bytes, uri: want.uri });
-            return { want, from: remote.label, blake3: got.blake3, size: got.size };
+            return { want, from: remote.id, blake3: got.blake3, size: got.size };
           }
           try {
             const put = store.putFiles([got.file!], { uri: want.uri }).results[0];
             return {
               want,
-              from: remote.label,
+              from: remote.id,
               blake3: put.blake3,
               size: put.size,
               added: put.created,
@@ -341,7 +349,7 @@ export class RemoteTier {
     const reports: PushedTo[] = [];
     for (const remote of this.writable) {
       const report: PushedTo = {
-        remote: remote.label,
+        ...remote.id,
         uploaded: 0,
         present: 0,
         failed: 0,
@@ -432,7 +440,7 @@ export class RemoteTier {
     const reports: PushedTo[] = [];
     for (const remote of this.writable) {
       const report: PushedTo = {
-        remote: remote.label,
+        ...remote.id,
         uploaded: 0,
         present: 0,
         failed: 0,
@@ -472,7 +480,7 @@ export class RemoteTier {
   async fetchBytes(
     sha256: string,
     maxBytes: number,
-  ): Promise<{ bytes: Uint8Array; from: string } | undefined> {
+  ): Promise<{ bytes: Uint8Array; from: RemoteName } | undefined> {
     for (const remote of this.remotes) {
       if (remote.disabled) continue;
       const key = blobKey(sha256);
@@ -502,7 +510,7 @@ export class RemoteTier {
         }
         remote.counters.hits++;
         remote.counters.bytesIn += bytes.length;
-        return { bytes, from: remote.label };
+        return { bytes, from: remote.id };
       } catch (err) {
         this.#fault(remote, err);
       }
@@ -511,7 +519,7 @@ export class RemoteTier {
   }
 
   /** The manifest SHA-256 `refs/bundles/NAME` names on the first remote that has it. */
-  async getRef(name: string): Promise<{ sha256: string; from: string } | undefined> {
+  async getRef(name: string): Promise<{ sha256: string; from: RemoteName } | undefined> {
     for (const remote of this.remotes) {
       if (remote.disabled) continue;
       const key = refKey(name);
@@ -529,7 +537,7 @@ export class RemoteTier {
             } that is not a SHA-256`,
           );
         }
-        return { sha256: text, from: remote.label };
+        return { sha256: text, from: remote.id };
       } catch (err) {
         this.#fault(remote, err);
       }
@@ -543,7 +551,7 @@ export class RemoteTier {
     const reports: PushedTo[] = [];
     for (const remote of this.writable) {
       const report: PushedTo = {
-        remote: remote.label,
+        ...remote.id,
         uploaded: 0,
         present: 0,
         failed: 0,

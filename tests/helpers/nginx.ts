@@ -14,6 +14,8 @@ export interface Nginx extends AsyncDisposable {
   root: string;
   /** The nginx process id. */
   pid: number;
+  /** The requests nginx logged so far (`METHOD /path STATUS`), oldest first. */
+  requests(): string[];
   /** End nginx (SIGKILL with `kill`, else a graceful stop). */
   stop(options?: { kill?: boolean }): Promise<void>;
 }
@@ -86,7 +88,8 @@ pid ${join(dir, "nginx.pid")};
 error_log ${join(dir, "error.log")} warn;
 events { worker_connections 256; }
 http {
-  access_log off;
+  log_format brief '$request_method $uri $status';
+  access_log ${join(dir, "access.log")} brief;
   client_body_temp_path ${join(dir, "body")};
   proxy_temp_path ${join(dir, "proxy")};
   fastcgi_temp_path ${join(dir, "fastcgi")};
@@ -154,11 +157,19 @@ http {
     if (how.kill) await killWorkers(child.pid);
     Deno.removeSync(dir, { recursive: true });
   };
+  const requests = () => {
+    try {
+      return Deno.readTextFileSync(join(dir, "access.log")).split("\n").filter((l) => l !== "");
+    } catch {
+      return [];
+    }
+  };
   return {
     origin,
     port,
     root,
     pid: child.pid,
+    requests,
     stop,
     [Symbol.asyncDispose]: () => stop(),
   };
