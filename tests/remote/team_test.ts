@@ -105,7 +105,7 @@ Deno.test("two caches share one nginx remote: the laptop's loads and bundle reac
   const memberBytes = Deno.statSync(ext.vec9.path).size + Deno.statSync(ext.lines.path).size;
   assert.ok(row.bytesIn > memberBytes, `${row.bytesIn} > ${memberBytes}`);
   const text = await ci.run(["cas", "stats"]);
-  assert.match(text.stdout, /^remotes:\n  REMOTE +HITS +MISSES/m);
+  assert.match(text.stdout, /^remotes:\n {2}REMOTE +HITS +MISSES/m);
 });
 
 Deno.test("read-through: cas get by SHA-256 and a --bundle launch whose member was lost come from the remote, verified", async () => {
