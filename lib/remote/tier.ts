@@ -211,7 +211,7 @@ export class RemoteTier {
         }
       }
       return { want } as Fetched;
-    });
+    }, { firstAlone: true });
     if (small.length > 0) {
       const put = store.putMany(small.map(({ bytes, uri }) => ({ bytes, uri })));
       small.forEach(({ index }, i) => results[index].added = put.results[i].created);
@@ -371,7 +371,7 @@ export class RemoteTier {
           report.failed++;
           this.#fault(remote, err);
         }
-      });
+      }, { firstAlone: true });
       if (remote.disabled) report.error = remote.disabled;
     }
     return reports;

@@ -20,7 +20,8 @@ export class Machine {
       SQLINK_CAS: "",
       SQLINK_CAS_MAX_BYTES: "",
       XDG_CONFIG_HOME: this.config,
-      HOME: join(dir, name),
+      // No netrc of the person running the tests (HOME stays: Deno's own cache lives there).
+      NETRC: join(dir, name, "netrc"),
       ...env,
     };
   }
