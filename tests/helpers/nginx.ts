@@ -137,24 +137,15 @@ http {
   const stop = async (how: { kill?: boolean } = {}) => {
     if (stopped) return;
     stopped = true;
+    // The workers first, while they are still the master's children (pgrep -P finds them).
+    if (how.kill) await killWorkers(child.pid);
     try {
       child.kill(how.kill ? "SIGKILL" : "SIGQUIT");
     } catch {
       // Already gone.
     }
-    if (how.kill) {
-      // The master's worker is its child: end it too, or it keeps the port.
-      try {
-        const pid = Number(Deno.readTextFileSync(join(dir, "nginx.pid")));
-        if (pid) Deno.kill(pid, "SIGKILL");
-      } catch {
-        // Gone with it.
-      }
-      await killWorkers(child.pid);
-    }
     await child.stderr.cancel().catch(() => {});
     await child.status;
-    if (how.kill) await killWorkers(child.pid);
     Deno.removeSync(dir, { recursive: true });
   };
   const requests = () => {
@@ -175,16 +166,18 @@ http {
   };
 }
 
-/** SIGKILL the children of `parent` (nginx's workers outlive a killed master). */
-async function killWorkers(parent: number): Promise<void> {
-  const out = await new Deno.Command("pgrep", { args: ["-P", String(parent)], stdout: "piped" })
-    .output().catch(() => undefined);
-  const text = out ? new TextDecoder().decode(out.stdout) : "";
-  for (const pid of text.split(/\s+/).filter(Boolean).map(Number)) {
+/** SIGKILL the children of `parent` (nginx's workers outlive a killed master), found in /proc. */
+function killWorkers(parent: number): Promise<void> {
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^[0-9]+$/.test(entry.name)) continue;
     try {
-      Deno.kill(pid, "SIGKILL");
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      // pid (comm) state ppid …: the name may hold spaces, so read after its last ")".
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent) Deno.kill(Number(entry.name), "SIGKILL");
     } catch {
-      // Gone.
+      // Gone meanwhile.
     }
   }
+  return Promise.resolve();
 }
