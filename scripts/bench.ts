@@ -10,6 +10,7 @@
  *   deno task bench -- --reps 1              # one run per scenario (default: best of 3)
  *   deno task bench -- --only startup        # just the shell's start-up against bare Deno
  *   deno task bench -- --only bundle         # start-up with a 3-extension bundle
+ *   deno task bench -- --only remote         # the remote tier over nginx (scripts/bench/remote.ts)
  *
  * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script; `bundle`
  * times `sqlink --bundle-load B` (three real extensions) against the plain start.
@@ -28,6 +29,7 @@ import { runChild } from "./bench/child.ts";
 import { ratiosReport, resultsTable } from "./bench/report.ts";
 import { measureStartup, startupReport } from "./bench/startup.ts";
 import { bundleStartupReport, measureBundleStartup } from "./bench/bundle_startup.ts";
+import { measureRemote, remoteReport } from "./bench/remote.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -42,6 +44,7 @@ interface Options {
   workloads: WorkloadName[];
   startup: boolean;
   bundle: boolean;
+  remote: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -63,6 +66,7 @@ function parseArgs(args: string[]): Options {
     reps: 3,
     startup: false,
     bundle: false,
+    remote: false,
   };
   let only = false;
   for (let i = 0; i < args.length; i++) {
@@ -72,11 +76,23 @@ function parseArgs(args: string[]): Options {
     const value = () => inline ?? args[++i];
     if (flag === "--only") {
       only = true;
-      const names = pick(flag, value(), [...WORKLOAD_NAMES, "startup", "bundle"] as const);
+      const names = pick(
+        flag,
+        value(),
+        [
+          ...WORKLOAD_NAMES,
+          "startup",
+          "bundle",
+          "remote",
+        ] as const,
+      );
       options.startup ||= names.includes("startup");
       options.bundle ||= names.includes("bundle");
+      options.remote ||= names.includes("remote");
       options.workloads.push(
-        ...names.filter((n): n is WorkloadName => n !== "startup" && n !== "bundle"),
+        ...names.filter((n): n is WorkloadName =>
+          n !== "startup" && n !== "bundle" && n !== "remote"
+        ),
       );
     } else if (flag === "--impl") options.impls.push(...pick(flag, value(), IMPLS));
     else if (flag === "--reps") options.reps = Math.max(1, Number(value()) || 1);
@@ -91,6 +107,7 @@ function parseArgs(args: string[]): Options {
     options.workloads = [...WORKLOAD_NAMES];
     options.startup = true;
     options.bundle = true;
+    options.remote = true;
   }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
@@ -146,6 +163,11 @@ async function startupReports(options: Options): Promise<void> {
   if (options.bundle) {
     progress("start-up with a bundle ...");
     console.log(bundleStartupReport(await measureBundleStartup(reps)));
+    console.log("");
+  }
+  if (options.remote) {
+    progress("remote tier over nginx ...");
+    console.log(remoteReport(await measureRemote(Math.max(5, options.reps * 2))));
     console.log("");
   }
 }

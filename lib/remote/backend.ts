@@ -5,11 +5,16 @@
  */
 import type { Body } from "./transport.ts";
 
-/** An object being downloaded. */
+/** An object being downloaded: read it either as a stream or whole (small objects). */
 export interface Download {
   /** The size the remote announced, when it did. */
   size?: number;
-  body: ReadableStream<Uint8Array>;
+  /** The body as a stream (call once). */
+  stream(): ReadableStream<Uint8Array>;
+  /** The whole body (call once, instead of `stream`). */
+  bytes(): Promise<Uint8Array>;
+  /** Drop the body unread. */
+  discard(): Promise<void>;
 }
 
 /** One remote store. */

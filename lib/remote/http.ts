@@ -92,14 +92,16 @@ export class HttpBackend implements Backend {
       await answer.discard();
       return undefined;
     }
-    if (answer.status !== 200 || !answer.body) {
+    if (answer.status !== 200 || !answer.hasBody) {
       await answer.discard();
       throw statusFault(answer.status, `GET ${this.display(key)}`);
     }
     const length = answer.headers.get("content-length");
     return {
       size: length !== null && /^[0-9]+$/.test(length) ? Number(length) : undefined,
-      body: answer.body,
+      stream: answer.stream,
+      bytes: answer.bytes,
+      discard: answer.discard,
     };
   }
 

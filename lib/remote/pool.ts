@@ -1,7 +1,7 @@
 /** Run async jobs with at most `limit` at a time (SPEC §10: a bounded parallel pool). */
 
 /** How many transfers run at once against one remote. */
-export const PARALLEL_TRANSFERS = 8;
+export const PARALLEL_TRANSFERS = 16;
 
 /**
  * Call `job` for each item, at most `limit` at once (with `firstAlone`, the first one before

@@ -215,7 +215,7 @@ export class S3Backend implements Backend {
 
   async get(key: string): Promise<Download | undefined> {
     const answer = await this.#send("GET", key, EMPTY_SHA256);
-    if (answer.status !== 200 || !answer.body) {
+    if (answer.status !== 200 || !answer.hasBody) {
       const code = s3Code(await answer.text().catch(() => ""));
       // A missing key is a miss; a missing bucket is a remote that cannot work.
       if (answer.status === 404 && code !== "NoSuchBucket") return undefined;
@@ -224,7 +224,9 @@ export class S3Backend implements Backend {
     const length = answer.headers.get("content-length");
     return {
       size: length !== null && /^[0-9]+$/.test(length) ? Number(length) : undefined,
-      body: answer.body,
+      stream: answer.stream,
+      bytes: answer.bytes,
+      discard: answer.discard,
     };
   }
 

@@ -231,7 +231,7 @@ export class RemoteTier {
     const url = remote.backend.display(key);
     const limit = want.size ?? download.size;
     if (want.size !== undefined && download.size !== undefined && download.size !== want.size) {
-      await download.body.cancel().catch(() => {});
+      await download.discard();
       throw new RemoteFault(
         "integrity",
         `Remote ${remote.label} announced ${download.size} bytes for ${url}, where the blob has ${want.size}`,
@@ -281,18 +281,31 @@ export class RemoteTier {
   ): Promise<
     { bytes?: Uint8Array; file?: string; size: number; digests: { sha256: string; blake3: string } }
   > {
-    const digest = new StreamDigest();
+    if (download.size !== undefined && download.size <= IN_MEMORY_BYTES) {
+      // Announced small: read whole, hashed once.
+      const bytes = await download.bytes();
+      this.#options.onBytes?.(bytes.length);
+      if (limit !== undefined && bytes.length !== limit) {
+        throw new RemoteFault(
+          "integrity",
+          `${url} sent ${bytes.length} bytes where ${limit} were announced`,
+        );
+      }
+      return { bytes, size: bytes.length, digests: digestBytes(bytes) };
+    }
+    // Small blobs are hashed once, whole; a big one from the moment it spills to a file.
+    const body = download.stream();
+    let digest: StreamDigest | undefined;
     const pieces: Uint8Array[] = [];
     let size = 0;
     let file: Deno.FsFile | undefined;
     let path: string | undefined;
     try {
-      for await (const piece of download.body) {
+      for await (const piece of body) {
         size += piece.length;
         if (limit !== undefined && size > limit) {
           throw new RemoteFault("integrity", `${url} sent more than the ${limit} bytes announced`);
         }
-        digest.update(piece);
         this.#options.onBytes?.(piece.length);
         if (!file && size <= IN_MEMORY_BYTES) {
           pieces.push(piece);
@@ -301,8 +314,13 @@ export class RemoteTier {
         if (!file) {
           path = newTempSibling(join(dirname(store.path), "download"));
           file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
-          for (const held of pieces.splice(0)) await writeAll(file, held);
+          digest = new StreamDigest();
+          for (const held of pieces.splice(0)) {
+            digest.update(held);
+            await writeAll(file, held);
+          }
         }
+        digest!.update(piece);
         await writeAll(file, piece);
       }
       if (limit !== undefined && size < limit) {
@@ -311,12 +329,12 @@ export class RemoteTier {
       file?.close();
       file = undefined;
     } catch (err) {
-      await download.body.cancel().catch(() => {});
+      await body.cancel().catch(() => {});
       file?.close();
       if (path) removeQuietly(path);
       throw err;
     }
-    if (path) return { file: path, size, digests: digest.digest() };
+    if (path) return { file: path, size, digests: digest!.digest() };
     const bytes = concat(pieces, size);
     return { bytes, size, digests: digestBytes(bytes) };
   }
@@ -387,7 +405,10 @@ export class RemoteTier {
     return true;
   }
 
-  /** PUT, then HEAD: an object of another size is removed again and is a fault. */
+  /**
+   * PUT, then (for a streamed body) HEAD: an object of another size is removed again and is
+   * a fault, so a partial object never stays visible.
+   */
   async #putChecked(
     remote: Remote,
     key: string,
@@ -402,6 +423,10 @@ export class RemoteTier {
     } finally {
       made.release();
     }
+    // Bytes sent from memory went whole with their Content-Length before the server said
+    // 2xx; a streamed body (a file, possibly hundreds of MiB) is the one a broken
+    // connection or a proxy can cut short, so its size is checked.
+    if (made.body instanceof Uint8Array) return;
     const stored = await remote.backend.head(key);
     if (stored !== size) {
       await remote.backend.delete(key).catch(() => {});
@@ -613,12 +638,17 @@ function blobBody(store: CasStore, blob: Have): { body: Body; release(): void } 
 }
 
 async function readSmall(download: Download, maxBytes: number, url: string): Promise<Uint8Array> {
+  if (download.size !== undefined && download.size > maxBytes) {
+    await download.discard();
+    throw new RemoteFault("integrity", `${url} is larger than ${maxBytes} bytes`);
+  }
+  const body = download.stream();
   const pieces: Uint8Array[] = [];
   let size = 0;
-  for await (const piece of download.body) {
+  for await (const piece of body) {
     size += piece.length;
     if (size > maxBytes) {
-      await download.body.cancel().catch(() => {});
+      await body.cancel().catch(() => {});
       throw new RemoteFault("integrity", `${url} is larger than ${maxBytes} bytes`);
     }
     pieces.push(piece);

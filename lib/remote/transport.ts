@@ -20,8 +20,16 @@ export type Body = Uint8Array | { size: number; stream: () => ReadableStream<Uin
 export interface Answer {
   status: number;
   headers: Headers;
-  /** The body, wrapped so that a stall counts against the operation timeout. */
-  body: ReadableStream<Uint8Array> | null;
+  /** True when the answer has a body to read. */
+  hasBody: boolean;
+  /** The body as a stream, wrapped so that a stall counts against the operation timeout. */
+  stream(): ReadableStream<Uint8Array>;
+  /**
+   * The whole body at once, for small answers: reading a stream piece by piece costs far
+   * more per request than one read, which matters for thousands of small blobs. The
+   * operation timeout then bounds the whole read.
+   */
+  bytes(): Promise<Uint8Array>;
   /** Read the whole body as text (small answers: errors, refs). */
   text(): Promise<string>;
   /** Drop the body unread. */
@@ -192,19 +200,31 @@ export async function request(
     throw failure(err, idle, what);
   }
   idle.poke();
-  const stream = response.body ? watched(response.body, idle, what) : null;
-  if (!stream) idle.stop();
+  if (!response.body) idle.stop();
+  const whole = async () => {
+    try {
+      return new Uint8Array(await response.arrayBuffer());
+    } catch (err) {
+      throw failure(err, idle, what);
+    } finally {
+      idle.stop();
+    }
+  };
   return {
     status: response.status,
     headers: response.headers,
-    body: stream,
+    hasBody: response.body !== null,
+    stream: () =>
+      response.body ? watched(response.body, idle, what) : new ReadableStream({
+        start: (c) => c.close(),
+      }),
+    bytes: whole,
     async text() {
-      if (!stream) return "";
-      return await new Response(stream).text();
+      return new TextDecoder().decode(await whole());
     },
     async discard() {
       idle.stop();
-      await stream?.cancel().catch(() => {});
+      await response.body?.cancel().catch(() => {});
     },
   };
 }

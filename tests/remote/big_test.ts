@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { StreamDigest } from "../../lib/cas/hash.ts";
 import { sqlinkCommand, tempDir } from "../helpers/cli.ts";
-import { startNginx } from "../helpers/nginx.ts";
+import { startNginx } from "../../scripts/nginx.ts";
 import { linesOf, Machine, objects } from "./helpers.ts";
 
 /** Write `size` pseudo-random bytes to `path` in pieces; returns its digests. */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { sha256Hex } from "../../lib/cas/sha256.ts";
 import { tempDir } from "../helpers/cli.ts";
 import { extensions } from "../helpers/extensions.ts";
-import { startNginx } from "../helpers/nginx.ts";
+import { startNginx } from "../../scripts/nginx.ts";
 import { linesOf, Machine, objects } from "./helpers.ts";
 
 function sha256Of(path: string): string {

@@ -1,7 +1,8 @@
 /**
- * A real nginx with WebDAV on a free loopback port, started by a test from a temporary
- * config (SPEC §10's http backend as teams run it): `PUT/HEAD/GET/DELETE /…`, with
- * `create_full_put_path`, optional basic auth, and optional read-only locations.
+ * A real nginx with WebDAV on a free loopback port, started from a temporary config by the
+ * remote tier's tests and its benchmark (SPEC §10's http backend as teams run it):
+ * `PUT/HEAD/GET/DELETE /…` with `create_full_put_path`, optional basic or bearer auth, a
+ * read-only mode and a rate limit.
  */
 import { join } from "node:path";
 
@@ -83,7 +84,7 @@ export async function startNginx(options: NginxOptions = {}): Promise<Nginx> {
 ${user}
 daemon off;
 master_process on;
-worker_processes 1;
+worker_processes 2;
 pid ${join(dir, "nginx.pid")};
 error_log ${join(dir, "error.log")} warn;
 events { worker_connections 256; }
