@@ -30,7 +30,10 @@ export function remoteOptions<T>(y: Argv<T>): Argv<T & RemoteArgs> {
   }) as unknown as Argv<T & RemoteArgs>;
 }
 
-/** What `--remote`/`--no-remote` said. */
+/**
+ * What `--remote`/`--no-remote` said, checked against the environment and the config file
+ * at once: a malformed remote is a usage error before any work, not after it.
+ */
 export function remoteFlags(argv: RemoteArgs): RemoteFlags {
   const words = argv.remote ?? [];
   const noRemote = words.includes(false);
@@ -40,6 +43,7 @@ export function remoteFlags(argv: RemoteArgs): RemoteFlags {
       hint: "Give one of them",
     });
   }
+  remotesInEffect({ remote, noRemote });
   return { remote, noRemote };
 }
 

@@ -176,16 +176,13 @@ export async function request(
 ): Promise<Answer> {
   const target = new URL(url);
   await probe(target, timeouts.connectTimeoutMs);
+  if (init.body && !(init.body instanceof Uint8Array)) {
+    return await streamedRequest(target, init.method, init.headers, init.body, timeouts, what);
+  }
   const idle = new Idle(timeouts.operationTimeoutMs);
   idleMs.set(idle, timeouts.operationTimeoutMs);
   const headers = new Headers(init.headers);
-  let body: BodyInit | undefined;
-  if (init.body instanceof Uint8Array) {
-    body = init.body as Uint8Array<ArrayBuffer>;
-  } else if (init.body) {
-    headers.set("content-length", String(init.body.size));
-    body = watched(init.body.stream(), idle, what);
-  }
+  const body = init.body as Uint8Array<ArrayBuffer> | undefined;
   let response: Response;
   try {
     response = await fetch(target, {
@@ -226,5 +223,102 @@ export async function request(
       idle.stop();
       await response.body?.cancel().catch(() => {});
     },
+  };
+}
+
+/**
+ * A request whose body is streamed (a file): sent through node:http(s) with its
+ * Content-Length, because fetch sends a stream chunked, which S3 refuses (and bazel-remote
+ * may). Progress either way resets the operation timeout; the (small) answer is read whole.
+ */
+async function streamedRequest(
+  url: URL,
+  method: string,
+  given: Headers | undefined,
+  body: { size: number; stream: () => ReadableStream<Uint8Array> },
+  timeouts: Timeouts,
+  what: string,
+): Promise<Answer> {
+  const http = url.protocol === "https:" ? await import("node:https") : await import("node:http");
+  const headers: Record<string, string> = {};
+  new Headers(given).forEach((value, name) => headers[name] = value);
+  headers["content-length"] = String(body.size);
+  const stalled = () =>
+    new RemoteFault(
+      "timeout",
+      `${what} made no progress for ${timeouts.operationTimeoutMs / 1000} s`,
+    );
+  const { status, responseHeaders, bytes } = await new Promise<
+    { status: number; responseHeaders: Headers; bytes: Uint8Array }
+  >((resolve, reject) => {
+    const reader = body.stream().getReader();
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      reader.cancel().catch(() => {});
+      req.destroy();
+      reject(
+        err instanceof RemoteFault
+          ? err
+          : new RemoteFault("down", `${what} failed: ${(err as Error)?.message ?? err}`, {
+            cause: err,
+          }),
+      );
+    };
+    const req = http.request(url, { method, headers });
+    // node's socket timeout is an idle timeout: any byte either way resets it.
+    req.setTimeout(timeouts.operationTimeoutMs, () => fail(stalled()));
+    req.on("error", fail);
+    req.on("response", (res) => {
+      const pieces: Uint8Array[] = [];
+      res.on("data", (piece: Uint8Array) => pieces.push(piece));
+      res.on("error", fail);
+      res.on("end", () => {
+        if (settled) return;
+        settled = true;
+        reader.cancel().catch(() => {});
+        const answer = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (typeof value === "string") answer.set(name, value);
+        }
+        const size = pieces.reduce((n, p) => n + p.length, 0);
+        const whole = new Uint8Array(size);
+        let at = 0;
+        for (const piece of pieces) {
+          whole.set(piece, at);
+          at += piece.length;
+        }
+        resolve({ status: res.statusCode ?? 0, responseHeaders: answer, bytes: whole });
+      });
+    });
+    (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || settled) break;
+        if (!req.write(value)) {
+          await new Promise<void>((drained) => {
+            req.once("drain", drained);
+            req.once("close", drained);
+          });
+        }
+      }
+      if (!settled) req.end();
+    })().catch(fail);
+  });
+  return {
+    status,
+    headers: responseHeaders,
+    hasBody: bytes.length > 0,
+    stream: () =>
+      new ReadableStream({
+        start(c) {
+          if (bytes.length > 0) c.enqueue(bytes);
+          c.close();
+        },
+      }),
+    bytes: () => Promise.resolve(bytes),
+    text: () => Promise.resolve(new TextDecoder().decode(bytes)),
+    discard: () => Promise.resolve(),
   };
 }

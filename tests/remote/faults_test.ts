@@ -284,9 +284,14 @@ Deno.test("a read-only remote: reads work, nothing is uploaded; push says there 
 Deno.test("a streamed PUT the server stored short is removed again and reported; nothing partial stays visible", async () => {
   using dir = tempDir();
   const stored = new Map<string, number>();
+  const framing: string[] = [];
   await using shortening = faultServer(async (request) => {
     const path = new URL(request.url).pathname;
     if (request.method === "PUT") {
+      // Sent with its length, not chunked (S3 refuses a chunked PUT).
+      framing.push(
+        `${request.headers.get("content-length")} ${request.headers.get("transfer-encoding")}`,
+      );
       const body = new Uint8Array(await request.arrayBuffer());
       stored.set(path, Math.floor(body.length / 2));
       return new Response(null, { status: 201 });
@@ -310,4 +315,5 @@ Deno.test("a streamed PUT the server stored short is removed again and reported;
   );
   assert.equal(stored.size, 0);
   assert.ok(shortening.seen.includes(`DELETE /x/cas/${blob.sha256}`));
+  assert.deepEqual(framing, ["5000000 null"]);
 });

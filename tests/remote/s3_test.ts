@@ -62,9 +62,23 @@ Deno.test("s3 remote: a laptop's blobs and bundle reach a CI runner through s3rv
     assert.equal(got.code, 0, got.stderr);
     assert.deepEqual(Deno.readFileSync(out), blob);
 
+    // Over 4 MiB: streamed up from a file with its Content-Length, streamed down to one.
+    const big = new Uint8Array(6 << 20);
+    for (let at = 0; at < big.length; at += 65536) {
+      crypto.getRandomValues(big.subarray(at, at + 65536));
+    }
+    const bigFile = join(dir.path, "big.bin");
+    Deno.writeFileSync(bigFile, big);
+    const bigPut = await laptop.run(["cas", "put", bigFile, "--json"]);
+    assert.equal(bigPut.code, 0, bigPut.stderr);
+    assert.equal(JSON.parse(bigPut.stdout).remotes[0].uploaded, 1);
+    const bigGet = await ci.run(["cas", "get", `sha256:${digestBytes(big).sha256}`, "-o", out]);
+    assert.equal(bigGet.code, 0, bigGet.stderr);
+    assert.deepEqual(Deno.readFileSync(out), big);
+
     const stats = JSON.parse((await ci.run(["cas", "stats", "--json"])).stdout);
     assert.equal(stats.remotes[0].remote, remote);
-    assert.equal(stats.remotes[0].hits, 3, "the member, the manifest and the blob");
+    assert.equal(stats.remotes[0].hits, 4, "the member, the manifest and two blobs");
     assert.equal(stats.remotes[0].errors, 0);
   } finally {
     await s3.close();
