@@ -309,7 +309,9 @@ Deno.test("migrate: a WAL-mode cache from a newer sqlink is refused, file untouc
   withDb(path, (db) => {
     db.exec(`PRAGMA journal_mode = WAL`);
     db.exec(V1_SQL);
-    db.exec(`INSERT INTO __cas_meta(key, value) VALUES ('schema_version', '4')`);
+    db.exec(
+      `INSERT INTO __cas_meta(key, value) VALUES ('schema_version', '${SCHEMA_VERSION + 1}')`,
+    );
   });
   const before = Deno.readFileSync(path);
   assert.deepEqual(listDir(dir.path), ["future-wal.sqlite"]);

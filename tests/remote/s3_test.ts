@@ -1,12 +1,12 @@
 /**
- * The s3 backend end to end against a real S3-compatible server run in-process (s3rver,
+ * The s3 backend end to end against a real S3-compatible server on loopback (s3rver,
  * path-style): write-through, read-through, bundle push and pull with refs/bundles/NAME,
  * refused credentials, a missing bucket and missing credentials. The signature itself is
  * proven against AWS's published vectors in sigv4_test.ts (s3rver does not check it).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import S3rver from "s3rver";
+import { fileURLToPath as fromFileUrl } from "node:url";
 import { digestBytes } from "../../lib/cas/hash.ts";
 import { tempDir } from "../helpers/cli.ts";
 import { extensions } from "../helpers/extensions.ts";
@@ -14,16 +14,45 @@ import { linesOf, Machine } from "./helpers.ts";
 
 const KEYS = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" };
 
+const S3RVER = fromFileUrl(new URL("../../tools/s3rver/", import.meta.url));
+
+/**
+ * s3rver in a process of its own (tools/s3rver: its own deno.json and deno.lock, so the
+ * test server stays out of sqlink's dependencies), serving bucket "team" on loopback.
+ */
 async function startS3(dir: string): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const server = new S3rver({
-    address: "127.0.0.1",
-    port: 0,
-    directory: join(dir, "s3"),
-    silent: true,
-    configureBuckets: [{ name: "team" }],
-  });
-  const { port } = await server.run();
-  return { endpoint: `http://127.0.0.1:${port}`, close: () => server.close() };
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "-A",
+      "--config",
+      join(S3RVER, "deno.json"),
+      join(S3RVER, "serve.ts"),
+      join(dir, "s3"),
+      "team",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!/listening \d+\n/.test(seen)) {
+    const { done, value } = await lines.read();
+    if (done) throw new Error(`s3rver did not start: ${seen}`);
+    seen += value;
+  }
+  const port = Number(/listening (\d+)/.exec(seen)![1]);
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await child.stdin.close();
+      lines.releaseLock();
+      await child.stdout.cancel().catch(() => {});
+      await child.status;
+    },
+  };
 }
 
 Deno.test("s3 remote: a laptop's blobs and bundle reach a CI runner through s3rver, names through refs/bundles/NAME", async () => {
