@@ -64,6 +64,59 @@ Deno.test("a remote that is down: cas put and cas get go on locally with one war
   assert.equal(stats[down].errors, 2);
 });
 
+Deno.test("a remote that takes no connection: connect-timeout ends the wait with one warning", async () => {
+  using dir = tempDir();
+  // A listener that never accepts: once its backlog is full, the kernel drops new SYNs and
+  // a connect hangs, as with a host that is down behind a firewall.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const held: Deno.Conn[] = [];
+  const pending: Promise<unknown>[] = [];
+  try {
+    let hanging = false;
+    for (let i = 0; i < 5000 && !hanging; i++) {
+      const attempt = Deno.connect({ hostname: "127.0.0.1", port }).then((c) => held.push(c));
+      const won = await Promise.race([
+        attempt.then(() => "connected"),
+        new Promise((r) => setTimeout(() => r("hanging"), 300)),
+      ]);
+      if (won === "hanging") {
+        hanging = true;
+        pending.push(attempt.catch(() => {}));
+      }
+    }
+    assert.ok(hanging, "the backlog filled up");
+    const laptop = new Machine(dir.path, "laptop", {
+      SQLINK_REMOTE: `http://127.0.0.1:${port}/x|connect-timeout=500`,
+    });
+    const get = await laptop.run([
+      "cas",
+      "get",
+      `sha256:${"b".repeat(64)}`,
+      "-o",
+      join(dir.path, "o"),
+    ], { timeoutMs: 30_000 });
+    assert.equal(get.code, 1, get.stderr);
+    const warnings = linesOf(get.stderr, "warning:");
+    assert.equal(warnings.length, 1, get.stderr);
+    assert.match(
+      warnings[0],
+      new RegExp(`no connection to 127\\.0\\.0\\.1:${port} within 0\\.5 s`),
+    );
+  } finally {
+    listener.close();
+    for (const conn of held) conn.close();
+    await Promise.all(pending);
+    for (const conn of held) {
+      try {
+        conn.close();
+      } catch {
+        // Closed above.
+      }
+    }
+  }
+});
+
 Deno.test("a remote answering 5xx is asked once, warned about once, and the next remote still gets the blobs", async () => {
   using dir = tempDir();
   await using failing = faultServer(() => new Response("boom", { status: 503 }));
