@@ -3,6 +3,7 @@
  * only declares the commands; each one's code loads when it is named.
  */
 import type { CommandSpec } from "./command_line.ts";
+import { REMOTE_OPTIONS } from "./cas.ts";
 
 const REF = { describe: "Bundle name or set hash prefix", complete: "bundles" } as const;
 /** `--target`: what bakes for another machine (bundle build, compose). */
@@ -26,7 +27,7 @@ export const GRANT = {
 export const bundleCommand: CommandSpec = {
   name: "bundle",
   describe: "Save, list, show, delete and bake bundles: named sets of extensions",
-  demand: "Name a bundle subcommand: save, list, show, delete, gc or build",
+  demand: "Name a bundle subcommand: save, list, show, delete, gc, build, push or pull",
   commands: [
     {
       name: "save",
@@ -44,6 +45,7 @@ export const bundleCommand: CommandSpec = {
           describe: "Bake the bundle too when granted spawn-build (--no-build: never)",
         },
         grant: GRANT,
+        ...REMOTE_OPTIONS,
       },
       run: async (argv) => (await import("./bundle/save.ts")).save(argv as never),
     },
@@ -88,6 +90,34 @@ export const bundleCommand: CommandSpec = {
       positionals: { ref: REF },
       options: { target: TARGET, grant: GRANT },
       run: async (argv) => (await import("./bundle/build.ts")).build(argv as never),
+    },
+    {
+      name: "push",
+      args: "<name>",
+      describe:
+        "Upload a bundle to the read-write remotes: missing members, its manifest and refs/bundles/NAME",
+      positionals: { name: { describe: "A bundle name or hash", complete: "bundles" } },
+      options: REMOTE_OPTIONS,
+      examples: [["sqlink bundle push analytics", "Share a bundle with the team"]],
+      run: async (argv) => (await import("./bundle/push.ts")).push(argv as never),
+    },
+    {
+      name: "pull",
+      args: "<ref>",
+      describe:
+        "Fetch a bundle from the remotes by name or manifest SHA-256: only the members this cache lacks",
+      positionals: {
+        ref: { describe: "A bundle name (refs/bundles/NAME) or its manifest's SHA-256" },
+      },
+      options: {
+        as: {
+          type: "string",
+          describe: "Save the bundle under this name instead of the manifest's",
+        },
+        ...REMOTE_OPTIONS,
+      },
+      examples: [["sqlink bundle pull analytics", "Warm a CI runner's cache"]],
+      run: async (argv) => (await import("./bundle/pull.ts")).pull(argv as never),
     },
   ],
 };

@@ -28,6 +28,20 @@ export const CAS_OPTIONS: Record<string, OptionSpec> = {
   json: { type: "boolean", describe: "Print JSON", global: true },
 };
 
+/**
+ * `--remote URL|NAME` (repeatable) and `--no-remote`: the remote tier (SPEC §10), on every
+ * command that reads or writes blobs. Only declared here; commands/remote_tier.ts reads them.
+ */
+export const REMOTE_OPTIONS: Record<string, OptionSpec> = {
+  remote: {
+    type: "string",
+    array: true,
+    describe:
+      "Use this remote (a URL, URL|read-only, or a configured name) instead of $SQLINK_REMOTE and the config",
+  },
+  "no-remote": { type: "boolean", describe: "Use no remote (not $SQLINK_REMOTE, not the config)" },
+};
+
 const REF = "A BLAKE3 or SHA-256 hash, blake3:/sha256:<hex>, a unique prefix (≥4), or a URI";
 
 const uriCommand: CommandSpec = {
@@ -62,7 +76,8 @@ const uriCommand: CommandSpec = {
 export const casCommand: CommandSpec = {
   name: "cas",
   describe: "Manage the content-addressed cache of extension binaries",
-  demand: "Name a cas subcommand: put, get, ls, uri, stats, gc, verify, export or import",
+  demand:
+    "Name a cas subcommand: put, get, ls, uri, stats, gc, verify, export, import, push or pull",
   commands: [
     {
       name: "put",
@@ -75,6 +90,7 @@ export const casCommand: CommandSpec = {
           describe: "Bind this URI (e.g. extension:vec0) to the file; needs exactly one file",
         },
         quiet: QUIET,
+        ...REMOTE_OPTIONS,
       },
       examples: [["sqlink cas put vec0.so --uri extension:vec0", "Add vec0.so and name it"]],
       run: async (argv) => (await import("./cas/put.ts")).put(argv as never),
@@ -87,6 +103,7 @@ export const casCommand: CommandSpec = {
       options: {
         output: { type: "string", alias: "o", describe: "Write to FILE", complete: "files" },
         quiet: QUIET,
+        ...REMOTE_OPTIONS,
       },
       examples: [["sqlink cas get extension:vec0 -o vec0.so", "Restore a file by its URI"]],
       run: async (argv) => (await import("./cas/get.ts")).get(argv as never),
@@ -110,7 +127,7 @@ export const casCommand: CommandSpec = {
     uriCommand,
     {
       name: "stats",
-      describe: "Show counts, sizes, pinned bytes and the cap",
+      describe: "Show counts, sizes, pinned bytes, the cap and each remote's counters",
       run: async (argv) => (await import("./cas/stats.ts")).stats(argv as never),
     },
     {
@@ -182,6 +199,28 @@ export const casCommand: CommandSpec = {
       },
       examples: [["sqlink cas import analytics.sqlink", "Warm the cache with a shared bundle"]],
       run: async (argv) => (await import("./cas/import.ts")).importCas(argv as never),
+    },
+    {
+      name: "push",
+      args: "[refs..]",
+      describe: "Upload blobs the remotes lack (one HEAD per blob, then PUT): REFs or --all",
+      positionals: { refs: { describe: REF } },
+      options: {
+        all: { type: "boolean", default: false, describe: "Push every blob" },
+        ...REMOTE_OPTIONS,
+      },
+      examples: [["sqlink cas push --all", "Share the whole cache with the team"]],
+      run: async (argv) => (await import("./cas/push.ts")).push(argv as never),
+    },
+    {
+      name: "pull",
+      args: "<refs..>",
+      describe:
+        "Fetch blobs from the remotes by SHA-256 (sha256:<hex>, or a BLAKE3 a bundle knows), verified",
+      positionals: { refs: { describe: "sha256:<hex>, or a BLAKE3 a bundle knows" } },
+      options: REMOTE_OPTIONS,
+      examples: [["sqlink cas pull sha256:9f86d0…", "Warm the cache with one blob"]],
+      run: async (argv) => (await import("./cas/pull.ts")).pull(argv as never),
     },
   ],
 };

@@ -1,5 +1,5 @@
 /**
- * The script-facing command line (`sqlink cas …`, `bundle`, `compose`, `version`,
+ * The script-facing command line (`sqlink cas …`, `bundle`, `compose`, `remote`, `version`,
  * `completion`): the tree of commands, parsed by commands/command_line.ts. Usage mistakes exit
  * 2, failures 1, success 0. Only the named command's code is loaded.
  */
@@ -8,6 +8,7 @@ import { type Launch, takeGrants } from "../lib/build/grant.ts";
 import { out, reportError } from "./output.ts";
 import { bundleCommand, GRANT, TARGET } from "./bundle.ts";
 import { CAS_OPTIONS, casCommand } from "./cas.ts";
+import { remoteCommand } from "./remote.ts";
 import {
   commandName,
   type CommandSpec,
@@ -64,6 +65,7 @@ export const SQLINK_COMMANDS: CommandSpec = {
     casCommand,
     bundleCommand,
     composeCommand,
+    remoteCommand,
     {
       name: "version",
       describe:

@@ -186,11 +186,12 @@ function takeOption(
   set: (name: string, option: OptionSpec, value: string | boolean, typed: string) => void,
 ): number {
   const [, dashes, rawName, inline] = match;
-  const negated = dashes === "--" && rawName.startsWith("no-");
+  // `--no-NAME` negates a flag NAME, unless a flag is itself declared as `no-NAME` (`--no-remote`).
   let found = findOption(options, rawName);
-  if (!found && negated) {
+  let negated = false;
+  if (!found && dashes === "--" && rawName.startsWith("no-")) {
     const positive = findOption(options, rawName.slice(3));
-    if (positive?.[1].type === "boolean") found = positive;
+    if (positive?.[1].type === "boolean") [found, negated] = [positive, true];
   }
   const typed = `${dashes}${rawName}`;
   if (!found) throw new UsageError(`Unknown option "${typed}"`);

@@ -103,6 +103,14 @@ async function shell(
   });
   session.launch = { argv, grants: args.grants };
   session.embedded = embedded ?? null;
+  // Write-through (SPEC §10): loaded only when a `.load` or `.bundle save` caches something.
+  session.shareBlobs = async (blake3s) => {
+    const [{ shareFromShell }, { withShellOutput }] = await Promise.all([
+      import("./remote_tier.ts"),
+      import("./shell_script.ts"),
+    ]);
+    await withShellOutput(session.state, () => shareFromShell(args.remotes, blake3s));
+  };
   const { state } = session;
   state.bail = args.bail;
   try {

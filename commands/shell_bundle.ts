@@ -41,6 +41,7 @@ async function save(args: string[], ctx: Context): Promise<0 | 1> {
   // Inside withShellOutput, so the build's progress line goes where the shell's errors go.
   await withShellOutput(ctx.state, async () => {
     const outcome = await saveAndBake(openCas(), names[0], set, ctx.host.launch, noBuild);
+    await ctx.host.shareBlobs?.(outcome.bundle.members.map((m) => m.contentHash));
     reportSave(outcome, flags.has("--json"));
   });
   return 0;

@@ -31,6 +31,14 @@ export async function startExtensions(
         cas,
         root,
         store: async () => (await import("../lib/cas/service.ts")).openCas(),
+        // Read-through: members this cache lacks come from the remotes, when any are set.
+        fetchMissing: async (bundle, missing) => {
+          const [{ fetchMembers }, { openCas }] = await Promise.all([
+            import("./remote_tier.ts"),
+            import("../lib/cas/service.ts"),
+          ]);
+          await fetchMembers(openCas(), args.remotes, bundle, missing);
+        },
       },
       { bundle: args.bundle, loads: args.loads },
       initial,

@@ -13,6 +13,7 @@
  *   deno task bench -- --only cli            # script commands (cas ls, bundle list…)
  *   deno task bench -- --only concurrency    # 8 writer processes against one
  *   deno task bench -- --only evict          # gc of 10,000 artifacts against a raw DELETE
+ *   deno task bench -- --only remote         # the remote tier over nginx (scripts/bench/remote.ts)
  *
  * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script; `bundle`
  * times `sqlink --bundle-load B` (three real extensions) against the plain start; `cli`
@@ -37,6 +38,7 @@ import { bundleStartupReport, measureBundleStartup } from "./bench/bundle_startu
 import { cliStartupReport, measureCliStartup } from "./bench/cli_startup.ts";
 import { concurrencyReport, measureConcurrency } from "./bench/concurrency.ts";
 import { evictReport, measureEvict } from "./bench/evict.ts";
+import { measureRemote, remoteReport } from "./bench/remote.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -54,6 +56,7 @@ interface Options {
   cli: boolean;
   concurrency: boolean;
   evict: boolean;
+  remote: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -78,6 +81,7 @@ function parseArgs(args: string[]): Options {
     cli: false,
     concurrency: false,
     evict: false,
+    remote: false,
   };
   let only = false;
   for (let i = 0; i < args.length; i++) {
@@ -87,13 +91,14 @@ function parseArgs(args: string[]): Options {
     const value = () => inline ?? args[++i];
     if (flag === "--only") {
       only = true;
-      const extra = ["startup", "bundle", "cli", "concurrency", "evict"] as const;
+      const extra = ["startup", "bundle", "cli", "concurrency", "evict", "remote"] as const;
       const names = pick(flag, value(), [...WORKLOAD_NAMES, ...extra] as const);
       options.startup ||= names.includes("startup");
       options.bundle ||= names.includes("bundle");
       options.cli ||= names.includes("cli");
       options.concurrency ||= names.includes("concurrency");
       options.evict ||= names.includes("evict");
+      options.remote ||= names.includes("remote");
       options.workloads.push(
         ...names.filter((n): n is WorkloadName => (WORKLOAD_NAMES as string[]).includes(n)),
       );
@@ -113,6 +118,7 @@ function parseArgs(args: string[]): Options {
     options.cli = true;
     options.concurrency = true;
     options.evict = true;
+    options.remote = true;
   }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
@@ -186,6 +192,11 @@ async function startupReports(options: Options): Promise<void> {
   if (options.evict) {
     progress("eviction ...");
     console.log(evictReport(await measureEvict(Math.max(5, options.reps))));
+    console.log("");
+  }
+  if (options.remote) {
+    progress("remote tier over nginx ...");
+    console.log(remoteReport(await measureRemote(Math.max(5, options.reps * 2))));
     console.log("");
   }
 }

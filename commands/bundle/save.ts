@@ -13,8 +13,9 @@ import type { CasArgs } from "../cas.ts";
 import { line, printJson } from "../output.ts";
 import { bake, buildJson, reportBuild } from "../bake.ts";
 import { cliLaunch } from "../cli.ts";
+import { type RemoteArgs, remoteFlags, writeThrough } from "../remote_tier.ts";
 
-interface SaveArgs extends CasArgs {
+interface SaveArgs extends CasArgs, RemoteArgs {
   name: string;
   members: string[];
   build: boolean;
@@ -95,8 +96,11 @@ export function reportSave(outcome: SaveOutcome, json: boolean): void {
 
 /** Run the command with its parsed arguments. */
 export async function save(argv: SaveArgs): Promise<void> {
+  const flags = remoteFlags(argv);
   const cas = openCas({ cas: argv.cas });
   const set = collectMembers(cas, cacheRoot(), argv.members.map(String));
   const outcome = await saveAndBake(cas, String(argv.name), set, cliLaunch(), !argv.build);
+  // Write-through: the members reach the team's remotes before the command ends.
+  await writeThrough(cas, flags, outcome.bundle.members.map((m) => m.contentHash));
   reportSave(outcome, argv.json);
 }

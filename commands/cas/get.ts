@@ -2,18 +2,21 @@
 import { resolve } from "node:path";
 import { SqlinkError, UsageError } from "../../lib/errors.ts";
 import { openCas } from "../../lib/cas/service.ts";
+import type { ArtifactInfo } from "../../lib/cas/artifact.ts";
+import type { CasStore } from "../../lib/cas/store.ts";
 import type { CasArgs } from "../cas.ts";
 import { currentOutput, outBytes, printJson } from "../output.ts";
 import { progress } from "../progress.ts";
+import { openTier, type RemoteArgs, remoteFlags } from "../remote_tier.ts";
 
-interface GetArgs extends CasArgs {
+interface GetArgs extends CasArgs, RemoteArgs {
   ref: string;
   output?: string;
   quiet: boolean;
 }
 
 /** Run the command with its parsed arguments. */
-export function get(argv: GetArgs): void {
+export async function get(argv: GetArgs): Promise<void> {
   const ref = String(argv.ref);
   if (argv.output === undefined && argv.json) {
     throw new UsageError("--json describes the written file, so it needs -o FILE", {
@@ -27,7 +30,7 @@ export function get(argv: GetArgs): void {
     });
   }
   const cas = openCas({ cas: argv.cas });
-  const info = cas.resolve(ref);
+  const info = await resolveThrough(cas, ref, argv);
   const bar = progress("get", { enabled: !argv.json && !argv.quiet, unit: "bytes" });
   if (argv.output === undefined) {
     let sent = 0;
@@ -56,4 +59,28 @@ export function get(argv: GetArgs): void {
     }
   }
   cas.touch(info.blake3);
+}
+
+/**
+ * Resolve `ref` locally; on a miss, ask the remotes (read-through, SPEC §10) when the
+ * reference names a blob they can hold, and resolve the promoted copy.
+ */
+async function resolveThrough(cas: CasStore, ref: string, argv: RemoteArgs): Promise<ArtifactInfo> {
+  try {
+    return cas.resolve(ref);
+  } catch (err) {
+    if (!(err instanceof SqlinkError) || err.code !== "ENOTFOUND") throw err;
+    const { wantFor } = await import("../../lib/remote/readthrough.ts");
+    const want = wantFor(cas, ref);
+    if (!want) throw err;
+    const tier = await openTier(remoteFlags(argv), { progress: true, label: "download" });
+    if (!tier) throw err;
+    try {
+      const [got] = await tier.fetch(cas, [want]);
+      if (!got.blake3) throw err;
+      return cas.resolve(got.blake3);
+    } finally {
+      tier.saveStats(cas);
+    }
+  }
 }

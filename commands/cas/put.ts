@@ -8,8 +8,9 @@ import type { CasArgs } from "../cas.ts";
 import { line, printJson } from "../output.ts";
 import { progress } from "../progress.ts";
 import { reportEviction } from "./gc.ts";
+import { type RemoteArgs, remoteFlags, writeThrough } from "../remote_tier.ts";
 
-interface PutArgs extends CasArgs {
+interface PutArgs extends CasArgs, RemoteArgs {
   files: string[];
   uri?: string;
   quiet: boolean;
@@ -29,8 +30,9 @@ function basename(path: string): string {
 }
 
 /** `sqlink cas put`. */
-export function put(argv: PutArgs): void {
+export async function put(argv: PutArgs): Promise<void> {
   const files = argv.files.map(String);
+  const flags = remoteFlags(argv);
   if (argv.uri !== undefined) {
     checkUri(argv.uri);
     if (files.length !== 1) {
@@ -60,9 +62,11 @@ export function put(argv: PutArgs): void {
   } finally {
     bar.done();
   }
+  // Write-through: the team's remotes get what was put before the command ends.
+  const remotes = await writeThrough(cas, flags, outcome.results.map((r) => r.blake3));
   const rows = outcome.results.map((r, i) => ({ path: files[i], ...r }));
   if (argv.json) {
-    printJson({ ok: true, results: rows, eviction: outcome.eviction ?? null });
+    printJson({ ok: true, results: rows, eviction: outcome.eviction ?? null, remotes });
   } else {
     for (const r of rows) {
       const status = r.created ? "added  " : "present";

@@ -27,6 +27,7 @@ import {
   findBundle,
   missingBlobsError,
   missingMembers,
+  type NewMember,
   touchBundle,
 } from "./registry.ts";
 
@@ -42,6 +43,11 @@ export interface LaunchContext {
   /** The full cas-cache, for materializing and `--load` (loaded only when needed). */
   store: () => Promise<CasStore>;
   root: string;
+  /**
+   * Fetch members whose blobs the cache lacks from elsewhere (the remote tier, SPEC §10),
+   * into the cache; without it, missing members are an error at once.
+   */
+  fetchMissing?: (bundle: Bundle, missing: NewMember[]) => Promise<void>;
 }
 
 /** The target triple of this machine, as Deno names it (`x86_64-unknown-linux-gnu`). */
@@ -60,7 +66,11 @@ export async function addBundle(
   set: ExtensionSet,
 ): Promise<void> {
   const { cas, root } = context;
-  const missing = missingMembers(cas, bundle.members);
+  let missing = missingMembers(cas, bundle.members);
+  if (missing.length > 0 && context.fetchMissing) {
+    await context.fetchMissing(bundle, missing);
+    missing = missingMembers(cas, bundle.members);
+  }
   if (missing.length > 0) {
     throw missingBlobsError(`Cannot load bundle "${bundle.name}"`, missing);
   }

@@ -103,6 +103,19 @@ export function missingMembers(cas: CasConnection, members: readonly NewMember[]
   );
 }
 
+/** The SHA-256 of each member's blob as recorded when the bundle was saved (by BLAKE3). */
+export function memberSha256s(cas: CasConnection, bundle: Bundle): Map<string, string> {
+  return cas.guard(() =>
+    new Map(
+      sql(
+        cas.db,
+        `SELECT content_hash, sha256 FROM __cas_bundle_member
+         WHERE bundle_id = ? AND sha256 IS NOT NULL`,
+      ).all(bundle.id).map((r) => [String(r.content_hash), String(r.sha256)]),
+    )
+  );
+}
+
 /** The error for members whose blobs are gone: every one named, and how to get them. */
 export function missingBlobsError(what: string, missing: readonly NewMember[]): SqlinkError {
   const names = missing.map((m) => `${m.extensionName} (blake3 ${m.contentHash.slice(0, 12)}…)`);
@@ -113,7 +126,7 @@ export function missingBlobsError(what: string, missing: readonly NewMember[]): 
     } not in the cas-cache: ${names.join(", ")}`,
     {
       hint:
-        "Get each one back: `.load` its file here, or `sqlink cas put FILE`, or import a bundle archive with `sqlink cas import FILE`",
+        "Get each one back: `.load` its file here, or `sqlink cas put FILE`, or import a bundle archive with `sqlink cas import FILE`, or configure a remote that holds it (`sqlink remote add NAME URL`) and `sqlink bundle pull NAME`",
       details: { missing: missing.map((m) => ({ name: m.extensionName, blake3: m.contentHash })) },
     },
   );
@@ -176,10 +189,13 @@ export function insertBundle(
        RETURNING id`,
     ).get(name, hash, now, now)!.id,
   );
+  // The SHA-256 is the remote tier's key: kept with the member so that a blob lost later
+  // can be fetched back (SPEC §10).
   const insert = sql(
     db,
-    `INSERT INTO __cas_bundle_member(bundle_id, extension_name, content_hash, load_order, entry_point)
-     VALUES (?, ?, ?, ?, ?)`,
+    `INSERT INTO __cas_bundle_member
+       (bundle_id, extension_name, content_hash, load_order, entry_point, sha256)
+     VALUES (?1, ?2, ?3, ?4, ?5, (SELECT sha256 FROM __cas_artifact WHERE blake3 = ?3))`,
   );
   members.forEach((m, order) => {
     insert.run(id, m.extensionName, m.contentHash, order, m.entryPoint);

@@ -7,6 +7,9 @@
  * - v3: the bundle registry: `__cas_bundle`, `__cas_bundle_member`, `__cas_bundle_binary`.
  * - v4: the stored total kept as artifacts come and go: `__cas_meta(key='stored_bytes')`
  *   (see toV4).
+ * - v5: the remote tier (SPEC §10): `__cas_remote_stat` (cumulative per-remote counters),
+ *   `__cas_remote_quarantine` (downloads that did not match their key), and each bundle
+ *   member's SHA-256 (the remote's key), so a member whose blob is gone can be fetched back.
  *
  * Every step is idempotent (`IF NOT EXISTS`, columns added only when missing); the opener
  * runs each in its own write transaction together with its version bump.
@@ -14,7 +17,7 @@
 import type { DatabaseSync } from "node:sqlite";
 
 /** The newest schema version this build reads and writes. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 function hasColumn(db: DatabaseSync, table: string, column: string): boolean {
   const rows = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table);
@@ -117,8 +120,42 @@ function toV4(db: DatabaseSync): void {
   `);
 }
 
+// A step of its own, appended: other work may append further steps after it.
+function toV5(db: DatabaseSync): void {
+  addColumn(db, "__cas_bundle_member", "sha256", "TEXT");
+  db.exec(`
+    UPDATE __cas_bundle_member
+      SET sha256 = (SELECT a.sha256 FROM __cas_artifact a WHERE a.blake3 = content_hash)
+      WHERE sha256 IS NULL;
+    CREATE TABLE IF NOT EXISTS __cas_remote_stat (
+      remote TEXT PRIMARY KEY,
+      hits INTEGER NOT NULL DEFAULT 0,
+      misses INTEGER NOT NULL DEFAULT 0,
+      bytes_in INTEGER NOT NULL DEFAULT 0,
+      bytes_out INTEGER NOT NULL DEFAULT 0,
+      uploads INTEGER NOT NULL DEFAULT 0,
+      errors INTEGER NOT NULL DEFAULT 0,
+      quarantined INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS __cas_remote_quarantine (
+      id INTEGER PRIMARY KEY,
+      remote TEXT NOT NULL,
+      url TEXT NOT NULL,
+      expected_sha256 TEXT NOT NULL,
+      found_sha256 TEXT NOT NULL,
+      found_blake3 TEXT NOT NULL,
+      expected_blake3 TEXT,
+      size INTEGER NOT NULL,
+      file TEXT,
+      at INTEGER NOT NULL
+    );
+  `);
+}
+
 /** Migration steps: `MIGRATIONS[n]` takes a database from version n to n + 1. */
-export const MIGRATIONS: ReadonlyArray<(db: DatabaseSync) => void> = [toV1, toV2, toV3, toV4];
+export const MIGRATIONS: ReadonlyArray<(db: DatabaseSync) => void> = [toV1, toV2, toV3, toV4, toV5];
 
 /**
  * What a database holds, as far as the cas-cache is concerned:

@@ -35,6 +35,8 @@ export interface LoadOutcome {
   extension: LoadedExtension;
   /** False when this build was already loaded in the session (nothing was done). */
   loaded: boolean;
+  /** True when the file's bytes were new to the cas-cache (what write-through shares). */
+  added: boolean;
 }
 
 /** Where the cas-cache and the materialized copies live, and the connection to load into. */
@@ -101,6 +103,8 @@ interface Staged {
   extension: LoadedExtension;
   /** False when this build was already in the set. */
   loaded: boolean;
+  /** True when the put added the bytes to the cache. */
+  added: boolean;
   undo(): void;
 }
 
@@ -122,7 +126,7 @@ function stage(target: LoadTarget, file: CheckedFile): Staged {
   };
   try {
     if (target.set.checkNew(name, put.blake3, file.typed)) {
-      return { extension: target.set.find(name)!, loaded: false, undo: () => {} };
+      return { extension: target.set.find(name)!, loaded: false, added: false, undo: () => {} };
     }
     const extension: LoadedExtension = {
       name,
@@ -132,7 +136,7 @@ function stage(target: LoadTarget, file: CheckedFile): Staged {
       origin: pathToFileURL(file.path).href,
     };
     loadInto(target.db, extension, file.typed);
-    return { extension, loaded: true, undo };
+    return { extension, loaded: true, added: put.created, undo };
   } catch (err) {
     undo();
     throw err;
@@ -151,7 +155,7 @@ export function loadExtensionFile(target: LoadTarget, request: LoadRequest): Loa
   const file = checkFile(request);
   const staged = stage(target, file);
   commit(target, staged, pathToFileURL(file.path).href);
-  return { extension: staged.extension, loaded: staged.loaded };
+  return { extension: staged.extension, loaded: staged.loaded, added: staged.added };
 }
 
 /**

@@ -63,6 +63,8 @@ export interface ShellArgs {
   bundle: BundleLaunch | null;
   /** `--grant CAP`: capabilities granted to the session (SPEC §7). */
   grants: Set<Capability>;
+  /** `--remote URL|NAME` (repeatable) and `--no-remote`: the remote tier (SPEC §10). */
+  remotes: { remote: string[]; noRemote: boolean };
   /** The arguments without the bundle options: what a bundle's baked binary is run with. */
   forwarded: string[];
 }
@@ -125,6 +127,7 @@ export function parseShellArgs(argv: string[]): ShellArgs {
     loads: [],
     bundle: null,
     grants: new Set(),
+    remotes: { remote: [], noRemote: false },
     forwarded: [],
   };
   const bundleWords = new Set<number>();
@@ -165,6 +168,17 @@ export function parseShellArgs(argv: string[]): ShellArgs {
         throw new SqlinkError("EUSAGE", `missing argument to ${word}`, { exitCode: 1 });
       }
       args.grants.add(parseGrant(name === "-grant" ? argv[++i] : name.slice("-grant=".length)));
+      continue;
+    }
+    if (name === "-remote") {
+      if (i + 1 >= argv.length) {
+        throw new SqlinkError("EUSAGE", `missing argument to ${word}`, { exitCode: 1 });
+      }
+      args.remotes.remote.push(argv[++i]);
+      continue;
+    }
+    if (name === "-no-remote") {
+      args.remotes.noRemote = true;
       continue;
     }
     if (name === "-load") {

@@ -45,6 +45,8 @@ export class ShellSession implements ShellHost {
   launch: Launch = { argv: [], grants: new Set() };
   /** The bundle this program embeds, when it is a baked sqlink. */
   embedded: EmbeddedBundle | null = null;
+  /** Write-through of newly cached blobs to the remotes, plugged in by the command layer. */
+  shareBlobs?: (blake3s: string[]) => Promise<void>;
 
   constructor(options: SessionOptions) {
     this.#loadRegistry = options.registry;

@@ -1,5 +1,5 @@
 /**
- * Opening old and foreign files (SPEC §3.1, §9): v1 and v2 caches migrate forward to v4 with
+ * Opening old and foreign files (SPEC §3.1, §9): v1 and v2 caches migrate forward to v5 with
  * every row kept; a second open changes nothing; newer schemas, non-databases, foreign
  * databases and directories are refused with nothing written.
  */
@@ -233,7 +233,7 @@ function assertSecondOpenIsNoop(path: string): void {
   assert.deepEqual(dumpDatabase(path), before);
 }
 
-Deno.test("migrate: a hand-built v1 cache opens as v4 with every artifact kept", () => {
+Deno.test("migrate: a hand-built v1 cache opens as v5 with every artifact kept", () => {
   using dir = tempDir();
   const path = join(dir.path, "v1.sqlite");
   buildV1(path);
@@ -241,7 +241,7 @@ Deno.test("migrate: a hand-built v1 cache opens as v4 with every artifact kept",
 
   openAndClose(path);
   assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
-  assert.equal(SCHEMA_VERSION, 4);
+  assert.equal(SCHEMA_VERSION, 5);
   const tables = tableNames(path);
   for (const table of [...SIX_TABLES, "__cas_chunk"]) assert.ok(tables.includes(table), table);
 
@@ -282,7 +282,7 @@ Deno.test("migrate: a hand-built v1 cache opens as v4 with every artifact kept",
   }
 });
 
-Deno.test("migrate: a hand-built v2 cache opens as v4 with artifacts, chunks and URIs kept", () => {
+Deno.test("migrate: a hand-built v2 cache opens as v5 with artifacts, chunks and URIs kept", () => {
   using dir = tempDir();
   const path = join(dir.path, "v2.sqlite");
   buildV2(path);
@@ -329,7 +329,7 @@ Deno.test("migrate: a hand-built v2 cache opens as v4 with artifacts, chunks and
   }
 });
 
-Deno.test("migrate: a v3 cache as sqlink 0.1 writes it opens as v4, keeping its stored total", () => {
+Deno.test("migrate: a v3 cache as sqlink 0.1 writes it opens as v5, keeping its stored total", () => {
   using dir = tempDir();
   const path = join(dir.path, "v3.sqlite");
   buildV3(path);
@@ -337,10 +337,21 @@ Deno.test("migrate: a v3 cache as sqlink 0.1 writes it opens as v4, keeping its 
   const v3 = dumpDatabase(path);
 
   openAndClose(path);
-  assert.equal(schemaVersionOf(path), 4);
-  const v4 = dumpDatabase(path);
+  assert.equal(schemaVersionOf(path), 5);
+  const v5 = dumpDatabase(path);
   for (const table of SIX_TABLES.filter((t) => t !== "__cas_meta").concat("__cas_chunk")) {
-    assert.deepEqual(v4[table], v3[table], table);
+    // v5 gave each bundle member its blob's SHA-256 (the remotes' key), and nothing else.
+    const rows = table === "__cas_bundle_member"
+      ? v5[table].map((r) => {
+        const { sha256, ...rest } = r as Record<string, unknown>;
+        assert.equal(sha256, V2_INLINE.sha256);
+        return rest;
+      })
+      : v5[table];
+    assert.deepEqual(rows, v3[table], table);
+  }
+  for (const table of ["__cas_remote_stat", "__cas_remote_quarantine"]) {
+    assert.deepEqual(v5[table], [], table);
   }
   const totals = storedTotals(path);
   assert.ok(totals.summed > 0);
@@ -429,7 +440,7 @@ Deno.test("migrate: a put over the cap evicts by the kept total", () => {
   }
 });
 
-Deno.test("migrate: a fresh cache is created at v4 and reopening it changes nothing", () => {
+Deno.test("migrate: a fresh cache is created at v5 and reopening it changes nothing", () => {
   using dir = tempDir();
   const path = join(dir.path, "sub", "dir", "cas.sqlite");
   const store = CasStore.open({ path });

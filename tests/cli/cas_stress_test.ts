@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { digestBytes } from "../../lib/cas/hash.ts";
+import { SCHEMA_VERSION } from "../../lib/cas/schema.ts";
 import { CasStore } from "../../lib/cas/store.ts";
 import { CHUNK_BYTES } from "../../lib/cas/write.ts";
 import { MAIN, PERMISSIONS, runSqlink, tempDir } from "../helpers/cli.ts";
@@ -210,7 +211,11 @@ function assertStructure(path: string, known: Map<string, Known>, what: string):
     );
     assert.equal(String(rows(db, "PRAGMA journal_mode")[0].journal_mode), "wal", what);
     const version = rows(db, `SELECT value FROM __cas_meta WHERE key = 'schema_version'`);
-    assert.deepEqual(version.map((r) => String(r.value)), ["4"], `${what}: schema_version ${WHY}`);
+    assert.deepEqual(
+      version.map((r) => String(r.value)),
+      [String(SCHEMA_VERSION)],
+      `${what}: schema_version ${WHY}`,
+    );
 
     const dupes = rows(
       db,

@@ -156,7 +156,7 @@ Deno.test(".cas usage: a bad subcommand, no subcommand, --help", async () => {
   assert.equal(none.code, 1);
   assert.equal(
     none.stderr,
-    "error: Name a cas subcommand: put, get, ls, uri, stats, gc, verify, export or import\n" +
+    "error: Name a cas subcommand: put, get, ls, uri, stats, gc, verify, export, import, push or pull\n" +
       'hint: Run ".cas --help" for usage\n',
   );
 

@@ -32,10 +32,12 @@ const loadCommand: DotCommand = {
       import("../../cas/service.ts"),
     ]);
     const set = await extensionSet(ctx);
-    loadExtensionFile(
+    const outcome = loadExtensionFile(
       { cas: openCas(), root: cacheRoot(), db: ctx.state.db, set },
       { path: args[0], entryPoint: args[1] },
     );
+    // A file new to the cache goes to the team's remotes too (SPEC §10 write-through).
+    if (outcome.added) await ctx.host.shareBlobs?.([outcome.extension.blake3]);
     return 0;
   },
 };

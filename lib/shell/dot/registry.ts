@@ -24,6 +24,11 @@ export interface ShellHost {
   launch: Launch;
   /** The bundle this program embeds, when it is a baked sqlink. */
   embedded: EmbeddedBundle | null;
+  /**
+   * Write-through (SPEC §10): hand blobs this session just cached (by BLAKE3) to the remote
+   * tier, which the command layer plugs in; undefined where there is none.
+   */
+  shareBlobs?: (blake3s: string[]) => Promise<void>;
 }
 
 /** The context a dot-command runs in. */
