@@ -2,7 +2,7 @@
  * Shell completion: `sqlink completion [bash|zsh|fish]` prints a script, and the script asks
  * `sqlink --get-completions -- WORD…` for the candidates of the word being typed. One
  * completer serves the three shells: subcommands, options, fixed choices, bundle names
- * (`--bundle`, `bundle show|delete|build`, `cas export`) and the shell's own options
+ * (`--bundle`, `bundle show|delete|build|push`, `cas export`) and the shell's own options
  * (`-box`, `--load`), read from its help text. A line `:files` asks the script to offer
  * file names too.
  */

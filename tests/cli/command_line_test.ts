@@ -106,6 +106,27 @@ Deno.test("arguments, variadic ones, arrays, aliases, negation and defaults", ()
   assert.deepEqual(parseCommandLine(TREE, ["cas", "put", "--", "--odd"]).argv.files, ["--odd"]);
 });
 
+Deno.test("a flag declared as no-NAME is itself, not the negation of NAME (--no-remote)", () => {
+  const tree: CommandSpec = {
+    name: "sqlink",
+    describe: "Test tree",
+    commands: [{
+      name: "get",
+      describe: "Get",
+      options: {
+        remote: { type: "string", array: true, describe: "Remote" },
+        "no-remote": { type: "boolean", describe: "No remote" },
+        build: { type: "boolean", default: true, describe: "Build" },
+      },
+      run,
+    }],
+  };
+  const parsed = parseCommandLine(tree, ["get", "--remote", "a", "--no-remote", "--no-build"]);
+  assert.deepEqual(parsed.argv, { remote: ["a"], "no-remote": true, build: false });
+  assert.equal(parseCommandLine(tree, ["get"]).argv["no-remote"], false);
+  assert.equal(parseCommandLine(tree, ["get", "--no-remote=false"]).argv["no-remote"], false);
+});
+
 Deno.test("every mistake is one usage error", () => {
   usage(["cas", "ls", "--bogus"], /^Unknown option "--bogus"$/);
   usage(["cas", "ls", "extra"], /^Unknown argument "extra"$/);
