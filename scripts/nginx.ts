@@ -138,15 +138,17 @@ http {
   const stop = async (how: { kill?: boolean } = {}) => {
     if (stopped) return;
     stopped = true;
-    // The workers first, while they are still the master's children (pgrep -P finds them).
-    if (how.kill) await killWorkers(child.pid);
-    try {
-      child.kill(how.kill ? "SIGKILL" : "SIGQUIT");
-    } catch {
-      // Already gone.
+    if (how.kill) {
+      // Stop the master first (it would start new workers for killed ones), then its
+      // workers while they are still its children, then the master itself.
+      signal(child.pid, "SIGSTOP");
+      killWorkers(child.pid);
     }
+    signal(child.pid, how.kill ? "SIGKILL" : "SIGQUIT");
     await child.stderr.cancel().catch(() => {});
     await child.status;
+    // Whatever of this server still runs (a worker that outlived its master) goes too.
+    killHolders(dir);
     Deno.removeSync(dir, { recursive: true });
   };
   const requests = () => {
@@ -167,18 +169,46 @@ http {
   };
 }
 
-/** SIGKILL the children of `parent` (nginx's workers outlive a killed master), found in /proc. */
-function killWorkers(parent: number): Promise<void> {
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^[0-9]+$/.test(entry.name)) continue;
+function signal(pid: number, name: Deno.Signal): void {
+  try {
+    Deno.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** SIGKILL the children of `parent` (nginx's workers), found in /proc. */
+function killWorkers(parent: number): void {
+  for (const pid of processes()) {
     try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
       // pid (comm) state ppid …: the name may hold spaces, so read after its last ")".
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === parent) Deno.kill(Number(entry.name), "SIGKILL");
+      if (ppid === parent) signal(pid, "SIGKILL");
     } catch {
       // Gone meanwhile.
     }
   }
-  return Promise.resolve();
+}
+
+/** SIGKILL the processes that hold a file under `dir` open (this server's logs). */
+function killHolders(dir: string): void {
+  for (const pid of processes()) {
+    try {
+      for (const fd of Deno.readDirSync(`/proc/${pid}/fd`)) {
+        if (Deno.readLinkSync(`/proc/${pid}/fd/${fd.name}`).startsWith(dir + "/")) {
+          signal(pid, "SIGKILL");
+          break;
+        }
+      }
+    } catch {
+      // Gone meanwhile, or not ours to look at.
+    }
+  }
+}
+
+function processes(): number[] {
+  return [...Deno.readDirSync("/proc")].filter((e) => /^[0-9]+$/.test(e.name)).map((e) =>
+    Number(e.name)
+  ).filter((pid) => pid !== Deno.pid);
 }
