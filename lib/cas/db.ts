@@ -153,6 +153,11 @@ function tightenModes(path: string): void {
 /** Run `fn` in a `BEGIN IMMEDIATE` transaction: commit on return, roll back on throw. */
 export function immediate<T>(db: DatabaseSync, fn: () => T): T {
   db.exec("BEGIN IMMEDIATE");
+  return commitOrRollBack(db, fn);
+}
+
+/** Run `fn` inside the transaction just begun: commit on return, roll back on throw. */
+function commitOrRollBack<T>(db: DatabaseSync, fn: () => T): T {
   let result: T;
   try {
     result = fn();
@@ -179,15 +184,7 @@ export function immediateIfFree<T>(db: DatabaseSync, fn: () => T): T | undefined
   } finally {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
-  let result: T;
-  try {
-    result = fn();
-  } catch (err) {
-    if (db.isTransaction) db.exec("ROLLBACK");
-    throw err;
-  }
-  db.exec("COMMIT");
-  return result;
+  return commitOrRollBack(db, fn);
 }
 
 /** Run `fn` in a read transaction, so every query in it sees one snapshot. */

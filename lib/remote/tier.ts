@@ -366,13 +366,7 @@ export class RemoteTier {
   async push(store: CasStore, blobs: readonly Have[]): Promise<PushedTo[]> {
     const reports: PushedTo[] = [];
     for (const remote of this.writable) {
-      const report: PushedTo = {
-        ...remote.id,
-        uploaded: 0,
-        present: 0,
-        failed: 0,
-        bytes: 0,
-      };
+      const report = emptyReport(remote);
       reports.push(report);
       await inPool(blobs, PARALLEL_TRANSFERS, async (blob) => {
         if (remote.disabled) {
@@ -464,13 +458,7 @@ export class RemoteTier {
   async pushBytes(bytes: Uint8Array, sha256: string): Promise<PushedTo[]> {
     const reports: PushedTo[] = [];
     for (const remote of this.writable) {
-      const report: PushedTo = {
-        ...remote.id,
-        uploaded: 0,
-        present: 0,
-        failed: 0,
-        bytes: 0,
-      };
+      const report = emptyReport(remote);
       reports.push(report);
       try {
         const key = blobKey(sha256);
@@ -575,13 +563,7 @@ export class RemoteTier {
     const bytes = new TextEncoder().encode(sha256 + "\n");
     const reports: PushedTo[] = [];
     for (const remote of this.writable) {
-      const report: PushedTo = {
-        ...remote.id,
-        uploaded: 0,
-        present: 0,
-        failed: 0,
-        bytes: 0,
-      };
+      const report = emptyReport(remote);
       reports.push(report);
       try {
         await this.#putChecked(
@@ -670,4 +652,11 @@ function concat(pieces: Uint8Array[], size: number): Uint8Array {
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
   let at = 0;
   while (at < bytes.length) at += await file.write(bytes.subarray(at));
+}
+
+/** A push report for `remote` with nothing counted yet. */
+function emptyReport(
+  remote: { id: Omit<PushedTo, "uploaded" | "present" | "failed" | "bytes"> },
+): PushedTo {
+  return { ...remote.id, uploaded: 0, present: 0, failed: 0, bytes: 0 };
 }
