@@ -52,3 +52,25 @@ export function statusFault(status: number, doing: string, detail = ""): RemoteF
     status,
   });
 }
+
+/**
+ * The size a HEAD answer gives for an object: undefined when there is none (404), a fault for
+ * any other status or a missing length. The answer's body is discarded.
+ */
+export async function headLength(
+  answer: {
+    status: number;
+    headers: { get(name: string): string | null };
+    discard(): Promise<void>;
+  },
+  doing: string,
+): Promise<number | undefined> {
+  await answer.discard();
+  if (answer.status === 404) return undefined;
+  if (answer.status !== 200) throw statusFault(answer.status, doing);
+  const length = answer.headers.get("content-length");
+  if (length === null || !/^[0-9]+$/.test(length)) {
+    throw new RemoteFault("server", `${doing} answered without a Content-Length`);
+  }
+  return Number(length);
+}

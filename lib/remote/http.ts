@@ -5,7 +5,7 @@
  * They travel in the Authorization header only, never in a URL that could be printed.
  */
 import type { Backend, Download } from "./backend.ts";
-import { RemoteFault, statusFault } from "./fault.ts";
+import { headLength, statusFault } from "./fault.ts";
 import { netrcFor } from "./netrc.ts";
 import { maskUrl, registerSecret } from "./redact.ts";
 import type { RemoteSpec } from "./spec.ts";
@@ -68,17 +68,7 @@ export class HttpBackend implements Backend {
       this.#timeouts,
       `HEAD ${this.display(key)}`,
     );
-    await answer.discard();
-    if (answer.status === 404) return undefined;
-    if (answer.status !== 200) throw statusFault(answer.status, `HEAD ${this.display(key)}`);
-    const length = answer.headers.get("content-length");
-    if (length === null || !/^[0-9]+$/.test(length)) {
-      throw new RemoteFault(
-        "server",
-        `HEAD ${this.display(key)} answered without a Content-Length`,
-      );
-    }
-    return Number(length);
+    return await headLength(answer, `HEAD ${this.display(key)}`);
   }
 
   async get(key: string): Promise<Download | undefined> {

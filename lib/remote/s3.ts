@@ -14,7 +14,7 @@ import { AwsV4Signer } from "aws4fetch";
 import { SqlinkError } from "../errors.ts";
 import { sha256Hex } from "../cas/sha256.ts";
 import type { Backend, Download } from "./backend.ts";
-import { RemoteFault, statusFault } from "./fault.ts";
+import { headLength, RemoteFault, statusFault } from "./fault.ts";
 import { maskUrl, registerSecret } from "./redact.ts";
 import type { RemoteSpec } from "./spec.ts";
 import { type Body, request, type Timeouts } from "./transport.ts";
@@ -200,17 +200,7 @@ export class S3Backend implements Backend {
 
   async head(key: string): Promise<number | undefined> {
     const answer = await this.#send("HEAD", key, EMPTY_SHA256);
-    await answer.discard();
-    if (answer.status === 404) return undefined;
-    if (answer.status !== 200) throw statusFault(answer.status, `HEAD ${this.display(key)}`);
-    const length = answer.headers.get("content-length");
-    if (length === null || !/^[0-9]+$/.test(length)) {
-      throw new RemoteFault(
-        "server",
-        `HEAD ${this.display(key)} answered without a Content-Length`,
-      );
-    }
-    return Number(length);
+    return await headLength(answer, `HEAD ${this.display(key)}`);
   }
 
   async get(key: string): Promise<Download | undefined> {
