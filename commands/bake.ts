@@ -4,8 +4,8 @@
  * reports. A build takes a while (deno compile), so the line says which step it is in and
  * for how long; piped, nothing is drawn.
  */
-import { buildBundle, type BuildOutcome, type BuildStep } from "../lib/build/build.ts";
-import type { Launch } from "../lib/build/grant.ts";
+import { buildBundle, type BuildOutcome, type BuildStep } from "../lib/bake/bake.ts";
+import type { Launch } from "../lib/bake/grant.ts";
 import type { Bundle } from "../lib/bundle/registry.ts";
 import type { CasStore } from "../lib/cas/store.ts";
 import { cacheRoot } from "../lib/paths.ts";

@@ -3,26 +3,9 @@
  * only declares the commands; each one's code loads when it is named.
  */
 import type { CommandSpec } from "./command_line.ts";
-import { REMOTE_OPTIONS } from "./cas.ts";
+import { GRANT, REMOTE_OPTIONS, TARGET } from "./options.ts";
 
 const REF = { describe: "Bundle name or set hash prefix", complete: "bundles" } as const;
-/** `--target`: what bakes for another machine (bundle build, compose). */
-export const TARGET = {
-  type: "string",
-  describe: "Target triple (default: this machine's)",
-  complete: "targets",
-} as const;
-
-/**
- * `--grant spawn-build`: taken off the command line before it is parsed (takeGrants, so it
- * may come anywhere); declared where it matters, for help and completion.
- */
-export const GRANT = {
-  type: "string",
-  choices: ["spawn-build"],
-  describe: "Grant a capability to this run: spawn-build (baking spawns deno compile)",
-} as const;
-
 /** The `bundle` command group. */
 export const bundleCommand: CommandSpec = {
   name: "bundle",

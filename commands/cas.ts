@@ -2,13 +2,8 @@
  * `sqlink cas …`: the cas-cache from the command line, for people and CI warm-up scripts.
  * This module only declares the commands; each one's code loads when it is named.
  */
-import type { CommandSpec, OptionSpec } from "./command_line.ts";
-
-/** The options every script command accepts, before or after its name. */
-export interface CasArgs {
-  cas?: string;
-  json: boolean;
-}
+import type { CommandSpec } from "./command_line.ts";
+import { REMOTE_OPTIONS } from "./options.ts";
 
 /** `--quiet`: the long operations' progress line is not drawn (it never is when piped). */
 const QUIET = {
@@ -16,31 +11,6 @@ const QUIET = {
   alias: "q",
   describe: "Draw no progress line at a terminal",
 } as const;
-
-/** `--cas` and `--json`, declared once at the top of the command line for every command. */
-export const CAS_OPTIONS: Record<string, OptionSpec> = {
-  cas: {
-    type: "string",
-    describe: "The cas-cache file (default: $SQLINK_CAS or <cache dir>/cas.sqlite)",
-    global: true,
-    complete: "files",
-  },
-  json: { type: "boolean", describe: "Print JSON", global: true },
-};
-
-/**
- * `--remote URL|NAME` (repeatable) and `--no-remote`: the remote tier (SPEC §10), on every
- * command that reads or writes blobs. Only declared here; commands/remote_tier.ts reads them.
- */
-export const REMOTE_OPTIONS: Record<string, OptionSpec> = {
-  remote: {
-    type: "string",
-    array: true,
-    describe:
-      "Use this remote (a URL, URL|read-only, or a configured name) instead of $SQLINK_REMOTE and the config",
-  },
-  "no-remote": { type: "boolean", describe: "Use no remote (not $SQLINK_REMOTE, not the config)" },
-};
 
 const REF = "A BLAKE3 or SHA-256 hash, blake3:/sha256:<hex>, a unique prefix (≥4), or a URI";
 

@@ -4,10 +4,11 @@
  * 2, failures 1, success 0. Only the named command's code is loaded.
  */
 import { UsageError } from "../lib/errors.ts";
-import { type Launch, takeGrants } from "../lib/build/grant.ts";
+import { type Launch, takeGrants } from "../lib/bake/grant.ts";
 import { out, reportError } from "./output.ts";
-import { bundleCommand, GRANT, TARGET } from "./bundle.ts";
-import { CAS_OPTIONS, casCommand } from "./cas.ts";
+import { bundleCommand } from "./bundle.ts";
+import { casCommand } from "./cas.ts";
+import { CAS_OPTIONS, GRANT, TARGET } from "./options.ts";
 import { remoteCommand } from "./remote.ts";
 import {
   commandName,

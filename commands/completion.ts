@@ -8,7 +8,7 @@
  */
 import { isOsError, SqlinkError, UsageError } from "../lib/errors.ts";
 import { casPath } from "../lib/paths.ts";
-import { TARGETS } from "../lib/build/targets.ts";
+import { TARGETS } from "../lib/bake/targets.ts";
 import { SQLINK_COMMANDS } from "./cli.ts";
 import {
   type CommandSpec,
@@ -19,7 +19,7 @@ import {
   visibleOptions,
 } from "./command_line.ts";
 import { line, out } from "./output.ts";
-import { USAGE } from "./shell.ts";
+import { USAGE } from "./shell/shell.ts";
 
 const SHELLS = ["bash", "zsh", "fish"] as const;
 type Shell = typeof SHELLS[number];

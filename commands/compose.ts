@@ -4,17 +4,17 @@
  * composing it again reuses the binary instead of building.
  */
 import { join, resolve } from "node:path";
-import { composeBundle, embedNames, resolveEmbed } from "../lib/build/compose.ts";
-import { checkTarget, programName } from "../lib/build/targets.ts";
-import { requireGrant } from "../lib/build/grant.ts";
+import { composeBundle, embedNames, resolveEmbed } from "../lib/bake/compose.ts";
+import { checkTarget, programName } from "../lib/bake/targets.ts";
+import { requireGrant } from "../lib/bake/grant.ts";
 import { deleteBundle } from "../lib/bundle/registry.ts";
 import { cacheRoot } from "../lib/paths.ts";
-import type { BuildOutcome } from "../lib/build/build.ts";
+import type { BuildOutcome } from "../lib/bake/bake.ts";
 import { openCas } from "../lib/cas/service.ts";
 import { fsError } from "../lib/errors.ts";
 import { newTempSibling, removeQuietly } from "../lib/fs.ts";
 import { bake, buildJson, reportBuild } from "./bake.ts";
-import type { CasArgs } from "./cas.ts";
+import type { CasArgs } from "./options.ts";
 import { cliLaunch } from "./cli.ts";
 import { line, printJson } from "./output.ts";
 

@@ -6,7 +6,7 @@
  * (`deno task bench --only startup,cli`; deno.json's lazy-dynamic-imports keeps Deno from
  * walking the side not taken). A baked program calls this too, with its embedded bundle.
  */
-import type { EmbeddedBundle } from "../lib/build/embedded.ts";
+import type { EmbeddedBundle } from "../lib/bake/embedded.ts";
 
 const SCRIPT_COMMANDS = new Set([
   "cas",
@@ -57,6 +57,6 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       return reportError(mistake);
     }
   }
-  const { runShell } = await import("./shell.ts");
+  const { runShell } = await import("./shell/shell.ts");
   return await runShell(args, options.embedded);
 }

@@ -3,7 +3,7 @@
  * declares the commands; each one's code loads when it is named.
  */
 import type { CommandSpec } from "./command_line.ts";
-import { REMOTE_OPTIONS } from "./cas.ts";
+import { REMOTE_OPTIONS } from "./options.ts";
 
 /** The `remote` command group. */
 export const remoteCommand: CommandSpec = {

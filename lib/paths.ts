@@ -23,7 +23,7 @@ function home(): string {
 
 /**
  * The directory of everything built from one set: `<root>/builds/<set_hash>/`. Here rather
- * than in lib/build/binary.ts so the bundle registry can name it without loading the build
+ * than in lib/bake/binary.ts so the bundle registry can name it without loading the build
  * machinery on a launch.
  */
 export function setBuildDir(root: string, setHash: string): string {

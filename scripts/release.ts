@@ -7,7 +7,7 @@
  * usual failure: no network for Deno's runtime download) leaves the output directory as it
  * was, including an earlier release in it. SHA256SUMS is written last, atomically.
  *
- * Each build embeds sqlink's source snapshot (lib/build/source.ts): a released sqlink has
+ * Each build embeds sqlink's source snapshot (lib/bake/source.ts): a released sqlink has
  * no source tree on disk and needs it to bake bundles.
  *
  * @example
@@ -27,11 +27,11 @@ import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { fsError, UsageError } from "../lib/errors.ts";
 import { newTempSibling, pathExists, removeQuietly } from "../lib/fs.ts";
-import { installBinary } from "../lib/build/binary.ts";
-import { compile, discardOutput, findDeno } from "../lib/build/compile.ts";
-import { readSource, type SourceSnapshot } from "../lib/build/source.ts";
-import { stageBuild } from "../lib/build/stage.ts";
-import { checkTarget, programName, type Target, TARGETS } from "../lib/build/targets.ts";
+import { installBinary } from "../lib/bake/binary.ts";
+import { compile, discardOutput, findDeno } from "../lib/bake/compile.ts";
+import { readSource, type SourceSnapshot } from "../lib/bake/source.ts";
+import { stageBuild } from "../lib/bake/stage.ts";
+import { checkTarget, programName, type Target, TARGETS } from "../lib/bake/targets.ts";
 import { line, note, reportError } from "../commands/output.ts";
 
 /** The checksum file a release writes beside its binaries. */

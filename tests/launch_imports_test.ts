@@ -40,15 +40,15 @@ const local = (modules: string[]) =>
   modules.filter((m) => m.startsWith(root)).map((m) => m.slice(root.length));
 
 Deno.test("launch imports: no node: module but node:sqlite", async () => {
-  for (const entry of ["../commands/shell.ts", "../commands/shell_extensions.ts"]) {
+  for (const entry of ["../commands/shell/shell.ts", "../commands/shell/extensions.ts"]) {
     const modules = await loadedBy(entry);
     assert.deepEqual(modules.filter((m) => m.startsWith("node:")), ["node:sqlite"], entry);
   }
 });
 
 Deno.test("launch imports: the build machinery and the blob store load only when needed", async () => {
-  const modules = local(await loadedBy("../commands/shell_extensions.ts"));
-  for (const module of ["lib/build/binary.ts", "lib/ext/header.ts", "lib/cas/store.ts"]) {
+  const modules = local(await loadedBy("../commands/shell/extensions.ts"));
+  for (const module of ["lib/bake/binary.ts", "lib/ext/header.ts", "lib/cas/store.ts"]) {
     assert.ok(!modules.includes(module), `${module} is loaded by every launch`);
   }
   assert.ok(modules.includes("lib/bundle/launch.ts"), modules.join(", "));

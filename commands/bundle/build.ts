@@ -2,7 +2,7 @@
 import { findBundle } from "../../lib/bundle/registry.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import { bake, buildJson, reportBuild } from "../bake.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { cliLaunch } from "../cli.ts";
 import { printJson } from "../output.ts";
 

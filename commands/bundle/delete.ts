@@ -2,7 +2,7 @@
 import { deleteBundle, type DeleteOutcome } from "../../lib/bundle/registry.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import { cacheRoot } from "../../lib/paths.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { line, printJson } from "../output.ts";
 
 interface DeleteArgs extends CasArgs {

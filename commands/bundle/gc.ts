@@ -2,7 +2,7 @@
 import { gcBundles, parseAge } from "../../lib/bundle/registry.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import { cacheRoot } from "../../lib/paths.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { countArg } from "../numeric.ts";
 import { singleValue } from "../../lib/numbers.ts";
 import { reportRemoved } from "./delete.ts";

@@ -1,7 +1,7 @@
 /** `sqlink bundle list`: every saved bundle, most recently used first. */
 import { listBundles } from "../../lib/bundle/registry.ts";
 import { openCas } from "../../lib/cas/service.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { formatTime, line, out, printJson, table } from "../output.ts";
 
 /** Run the command with its parsed arguments. */

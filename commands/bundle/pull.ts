@@ -4,9 +4,9 @@ import { checkBundleName } from "../../lib/bundle/registry.ts";
 import { SqlinkError } from "../../lib/errors.ts";
 import { label } from "../../lib/remote/spec.ts";
 import { formatBytes } from "../../lib/size.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { line, out, printJson, table } from "../output.ts";
-import { openTier, type RemoteArgs, remoteFlags } from "../remote_tier.ts";
+import { openTier, type RemoteArgs, remoteFlags } from "../remote/tier.ts";
 
 interface PullArgs extends CasArgs, RemoteArgs {
   ref: string;

@@ -3,10 +3,10 @@ import { openCas } from "../../lib/cas/service.ts";
 import { SqlinkError } from "../../lib/errors.ts";
 import { label } from "../../lib/remote/spec.ts";
 import { formatBytes } from "../../lib/size.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { setExitCode } from "../cli.ts";
 import { line, printJson } from "../output.ts";
-import { openTier, type RemoteArgs, remoteFlags } from "../remote_tier.ts";
+import { openTier, type RemoteArgs, remoteFlags } from "../remote/tier.ts";
 
 interface PushArgs extends CasArgs, RemoteArgs {
   name: string;

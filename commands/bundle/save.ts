@@ -1,7 +1,7 @@
 /** `sqlink bundle save NAME MEMBER...`: save a set of extensions under a name. */
 import { cacheEmbeddedBlobs, collectMembers } from "../../lib/bundle/members.ts";
-import type { BuildOutcome } from "../../lib/build/build.ts";
-import type { Launch } from "../../lib/build/grant.ts";
+import type { BuildOutcome } from "../../lib/bake/bake.ts";
+import type { Launch } from "../../lib/bake/grant.ts";
 import { type Bundle, saveBundle } from "../../lib/bundle/registry.ts";
 import type { CasConnection } from "../../lib/cas/connection.ts";
 import { openCas } from "../../lib/cas/service.ts";
@@ -9,11 +9,11 @@ import type { CasStore } from "../../lib/cas/store.ts";
 import { SqlinkError } from "../../lib/errors.ts";
 import type { ExtensionSet } from "../../lib/ext/loaded.ts";
 import { cacheRoot } from "../../lib/paths.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { line, printJson } from "../output.ts";
 import { bake, buildJson, reportBuild } from "../bake.ts";
 import { cliLaunch } from "../cli.ts";
-import { type RemoteArgs, remoteFlags, writeThrough } from "../remote_tier.ts";
+import { type RemoteArgs, remoteFlags, writeThrough } from "../remote/tier.ts";
 
 interface SaveArgs extends CasArgs, RemoteArgs {
   name: string;

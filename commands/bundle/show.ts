@@ -1,8 +1,8 @@
 /** `sqlink bundle show NAME|HASH`: one bundle's members and binaries in detail. */
 import { findBundle, listBundles, missingMembers } from "../../lib/bundle/registry.ts";
-import { bundleBinary } from "../../lib/build/binary.ts";
+import { bundleBinary } from "../../lib/bake/binary.ts";
 import { openCas } from "../../lib/cas/service.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { formatTime, line, out, printJson, table } from "../output.ts";
 
 interface ShowArgs extends CasArgs {

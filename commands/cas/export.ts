@@ -1,10 +1,10 @@
 /** `sqlink cas export BUNDLE -o FILE`: one portable file holding a bundle and its blobs. */
 import { UsageError } from "../../lib/errors.ts";
 import { openCas } from "../../lib/cas/service.ts";
-import { exportBundle } from "../../lib/bundle/archive.ts";
+import { exportBundle } from "../../lib/bundle/archive/export.ts";
 import { signingKeyFromEnv } from "../../lib/bundle/signing.ts";
 import { formatBytes } from "../../lib/size.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { line, out, printJson, table } from "../output.ts";
 import { progress } from "../progress.ts";
 

@@ -2,7 +2,7 @@
 import type { EvictionReport } from "../../lib/cas/evict.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import { formatBytes } from "../../lib/size.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { sizeArg } from "../numeric.ts";
 import { line, note, printJson } from "../output.ts";
 import { progress } from "../progress.ts";

@@ -4,10 +4,10 @@ import { SqlinkError, UsageError } from "../../lib/errors.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import type { ArtifactInfo } from "../../lib/cas/artifact.ts";
 import type { CasStore } from "../../lib/cas/store.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { currentOutput, outBytes, printJson } from "../output.ts";
 import { progress } from "../progress.ts";
-import { openTier, type RemoteArgs, remoteFlags } from "../remote_tier.ts";
+import { openTier, type RemoteArgs, remoteFlags } from "../remote/tier.ts";
 
 interface GetArgs extends CasArgs, RemoteArgs {
   ref: string;

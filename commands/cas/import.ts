@@ -1,11 +1,11 @@
 /** `sqlink cas import FILE [--as NAME]`: add a bundle archive to the cas-cache, verified first. */
 import { resolve } from "node:path";
 import { openCas } from "../../lib/cas/service.ts";
-import { importArchive, readArchive } from "../../lib/bundle/archive.ts";
+import { importArchive, readArchive } from "../../lib/bundle/archive/import.ts";
 import { checkBundleName } from "../../lib/bundle/registry.ts";
 import { SIGNING_KEY_ENV, signingKeyFromEnv } from "../../lib/bundle/signing.ts";
 import { formatBytes } from "../../lib/size.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { line, note, out, printJson, table } from "../output.ts";
 import { progress } from "../progress.ts";
 import { reportEviction } from "./gc.ts";

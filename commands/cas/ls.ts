@@ -2,7 +2,7 @@
 import type { SortKey } from "../../lib/cas/catalog.ts";
 import { openCas } from "../../lib/cas/service.ts";
 import { formatBytes } from "../../lib/size.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { countArg } from "../numeric.ts";
 import { formatTime, line, out, printJson, table } from "../output.ts";
 

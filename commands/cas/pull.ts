@@ -5,10 +5,10 @@ import { wantFor } from "../../lib/remote/readthrough.ts";
 import type { Want } from "../../lib/remote/tier.ts";
 import { formatBytes } from "../../lib/size.ts";
 import { label } from "../../lib/remote/spec.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { setExitCode } from "../cli.ts";
 import { line, note, printJson } from "../output.ts";
-import { openTier, type RemoteArgs, remoteFlags } from "../remote_tier.ts";
+import { openTier, type RemoteArgs, remoteFlags } from "../remote/tier.ts";
 
 interface PullArgs extends CasArgs, RemoteArgs {
   refs: string[];

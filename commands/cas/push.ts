@@ -3,10 +3,10 @@ import { openCas } from "../../lib/cas/service.ts";
 import { SqlinkError, UsageError } from "../../lib/errors.ts";
 import { formatBytes } from "../../lib/size.ts";
 import { label } from "../../lib/remote/spec.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { setExitCode } from "../cli.ts";
 import { line, printJson } from "../output.ts";
-import { blobsOf, openTier, type RemoteArgs, remoteFlags } from "../remote_tier.ts";
+import { blobsOf, openTier, type RemoteArgs, remoteFlags } from "../remote/tier.ts";
 
 interface PushArgs extends CasArgs, RemoteArgs {
   refs?: string[];

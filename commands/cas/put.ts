@@ -4,11 +4,11 @@ import { openCas } from "../../lib/cas/service.ts";
 import type { PutOutcome } from "../../lib/cas/store.ts";
 import { checkUri } from "../../lib/cas/refs.ts";
 import { formatBytes } from "../../lib/size.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { line, printJson } from "../output.ts";
 import { progress } from "../progress.ts";
 import { reportEviction } from "./gc.ts";
-import { type RemoteArgs, remoteFlags, writeThrough } from "../remote_tier.ts";
+import { type RemoteArgs, remoteFlags, writeThrough } from "../remote/tier.ts";
 
 interface PutArgs extends CasArgs, RemoteArgs {
   files: string[];

@@ -1,7 +1,7 @@
 /** `sqlink cas stats`: what the cache holds and where. */
 import { openCas } from "../../lib/cas/service.ts";
 import { formatBytes } from "../../lib/size.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { line, out, printJson, table } from "../output.ts";
 import { readRemoteStats } from "../../lib/remote/stats.ts";
 

@@ -1,7 +1,7 @@
 /** `sqlink cas uri set|rm|ls`: name artifacts with URIs such as `extension:vec0`. */
 import { checkUri } from "../../lib/cas/refs.ts";
 import { openCas } from "../../lib/cas/service.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { formatTime, line, out, printJson, table } from "../output.ts";
 
 interface UriArgs extends CasArgs {

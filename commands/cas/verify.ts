@@ -4,9 +4,9 @@
  */
 import { openCas } from "../../lib/cas/service.ts";
 import { verifyCopies } from "../../lib/ext/copies.ts";
-import { verifyBuilds } from "../../lib/build/verify.ts";
+import { verifyBuilds } from "../../lib/bake/verify.ts";
 import { cacheRoot } from "../../lib/paths.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { setExitCode } from "../cli.ts";
 import { line, printJson } from "../output.ts";
 import { progress } from "../progress.ts";

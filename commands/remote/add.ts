@@ -2,7 +2,7 @@
 import { addRemote, configPath } from "../../lib/remote/config.ts";
 import { label } from "../../lib/remote/spec.ts";
 import { parseCount } from "../../lib/numbers.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { line, printJson } from "../output.ts";
 import { remoteJson } from "./ls.ts";
 

@@ -1,9 +1,9 @@
 /** `sqlink remote ls`: the remotes in effect and where they come from, credentials masked. */
 import { configPath, remotesInEffect } from "../../lib/remote/config.ts";
 import { displayUrl, type RemoteSpec } from "../../lib/remote/spec.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { line, out, printJson, table } from "../output.ts";
-import { type RemoteArgs, remoteFlags } from "../remote_tier.ts";
+import { type RemoteArgs, remoteFlags } from "./tier.ts";
 
 /** A remote as `--json` shows it: never its credentials. */
 export function remoteJson(spec: RemoteSpec): Record<string, unknown> {

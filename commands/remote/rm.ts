@@ -1,7 +1,7 @@
 /** `sqlink remote rm NAME`: forget a remote. */
 import { removeRemote } from "../../lib/remote/config.ts";
 import { label } from "../../lib/remote/spec.ts";
-import type { CasArgs } from "../cas.ts";
+import type { CasArgs } from "../options.ts";
 import { line, printJson } from "../output.ts";
 import { remoteJson } from "./ls.ts";
 

@@ -21,7 +21,7 @@ import {
 import { materializedPath, memberFileName } from "../ext/location.ts";
 import { stampMatches } from "../ext/stamp.ts";
 import { checkExtensionName } from "../ext/name.ts";
-import type { BinaryStatus } from "../build/binary.ts";
+import type { BinaryStatus } from "../bake/binary.ts";
 import {
   type Bundle,
   findBundle,
@@ -123,7 +123,7 @@ function changedBinary(bundle: Bundle, path: string): SqlinkError {
  */
 async function bakedBinary(bundle: Bundle, target: string): Promise<BinaryStatus> {
   if (!bundle.binaries.some((b) => b.targetTriple === target)) return { state: "none" };
-  return (await import("../build/binary.ts")).bundleBinary(bundle, target);
+  return (await import("../bake/binary.ts")).bundleBinary(bundle, target);
 }
 
 /** How a launch goes on: run the bundle's baked binary, or load a set into the shell. */

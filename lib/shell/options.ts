@@ -9,7 +9,7 @@ import { SqlinkError } from "../errors.ts";
 import type { ModeName } from "./format/settings.ts";
 import type { ShellState } from "./state.ts";
 import { clip19 } from "./arg_values.ts";
-import { type Capability, parseGrant } from "../build/grant.ts";
+import { type Capability, parseGrant } from "../bake/grant.ts";
 
 /** Options that take a value, for both passes. */
 const VALUE_OPTIONS = new Set(["-separator", "-nullvalue", "-newline", "-cmd", "-init"]);

@@ -6,8 +6,8 @@
 import type { DatabaseSync } from "node:sqlite";
 import { installError, plainMessage, SqlinkError } from "../errors.ts";
 import type { ExtensionSet } from "../ext/loaded.ts";
-import type { EmbeddedBundle } from "../build/embedded.ts";
-import type { Launch } from "../build/grant.ts";
+import type { EmbeddedBundle } from "../bake/embedded.ts";
+import type { Launch } from "../bake/grant.ts";
 import { openShellDatabase } from "./database.ts";
 import type { DotContext, DotRegistry, ShellHost } from "./dot/registry.ts";
 import { dotCommandWords } from "./dot/line.ts";

@@ -8,12 +8,9 @@ import { join } from "node:path";
 import zlib from "node:zlib";
 import type { DatabaseSync } from "node:sqlite";
 import { ensureFixtures } from "../../scripts/fixtures.ts";
-import {
-  ARCHIVE_FORMAT,
-  exportBundle,
-  importArchive,
-  readArchive,
-} from "../../lib/bundle/archive.ts";
+import { ARCHIVE_FORMAT } from "../../lib/bundle/archive/format.ts";
+import { exportBundle } from "../../lib/bundle/archive/export.ts";
+import { importArchive, readArchive } from "../../lib/bundle/archive/import.ts";
 import { findBundle, type NewMember, saveBundle } from "../../lib/bundle/registry.ts";
 import { setHash } from "../../lib/bundle/set_hash.ts";
 import { manifestText, signManifest, verifySignature } from "../../lib/bundle/signing.ts";

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { exportBundle } from "../../lib/bundle/archive.ts";
+import { exportBundle } from "../../lib/bundle/archive/export.ts";
 import { saveBundle } from "../../lib/bundle/registry.ts";
 import { CasStore } from "../../lib/cas/store.ts";
 import { checkPrivateDir, ensurePrivateDir } from "../../lib/fs.ts";

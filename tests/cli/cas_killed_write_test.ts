@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { basename, dirname, join } from "node:path";
-import { readArchive } from "../../lib/bundle/archive.ts";
+import { readArchive } from "../../lib/bundle/archive/import.ts";
 import { saveBundle } from "../../lib/bundle/registry.ts";
 import { blake3Hex } from "../../lib/cas/hash.ts";
 import { CasStore } from "../../lib/cas/store.ts";

@@ -171,7 +171,7 @@ Deno.test("suggestions: near misses only", () => {
 Deno.test("sqlink's tree: declared choices match what lib/ accepts", async () => {
   const { SQLINK_COMMANDS } = await import("../../commands/cli.ts");
   const { SORT_KEYS } = await import("../../lib/cas/catalog.ts");
-  const { TARGETS } = await import("../../lib/build/targets.ts");
+  const { TARGETS } = await import("../../lib/bake/targets.ts");
   const ls = parseCommandLine(SQLINK_COMMANDS, ["cas", "ls"]).path.at(-1)!;
   assert.deepEqual(ls.options?.sort.choices, SORT_KEYS);
   for (const choice of SORT_KEYS) {

@@ -2,7 +2,7 @@
  * Baked programs in tests, where `deno compile` cannot run to the end (it downloads Deno's
  * runtime, denort, from dl.deno.land: our machines and CI are offline).
  *
- * - The *staged program* of a bundle (lib/build/build.ts `stageBundle`) is exactly what
+ * - The *staged program* of a bundle (lib/bake/bake.ts `stageBundle`) is exactly what
  *   `deno compile` turns into the baked binary: run under `deno run` it behaves as the
  *   binary would (its embedded set loaded and verified at start).
  * - A *stand-in* baked binary: a `#!/bin/sh` script at the bundle's binary path that execs
@@ -22,12 +22,12 @@ import type { TestCache } from "./extensions.ts";
 import { closeCas, openCas } from "../../lib/cas/service.ts";
 import type { CasStore } from "../../lib/cas/store.ts";
 import { type Bundle, findBundle } from "../../lib/bundle/registry.ts";
-import { stageBundle } from "../../lib/build/build.ts";
-import { binaryPath, ensureTargetDir, recordBinary, sha256File } from "../../lib/build/binary.ts";
-import { whichOnPath } from "../../lib/build/grant.ts";
-import type { SourceSnapshot } from "../../lib/build/source.ts";
-import { ENTRY_FILE } from "../../lib/build/stage.ts";
-import type { Target } from "../../lib/build/targets.ts";
+import { stageBundle } from "../../lib/bake/bake.ts";
+import { binaryPath, ensureTargetDir, recordBinary, sha256File } from "../../lib/bake/binary.ts";
+import { whichOnPath } from "../../lib/bake/grant.ts";
+import type { SourceSnapshot } from "../../lib/bake/source.ts";
+import { ENTRY_FILE } from "../../lib/bake/stage.ts";
+import type { Target } from "../../lib/bake/targets.ts";
 import { writeStamp } from "../../lib/ext/stamp.ts";
 
 /** This machine's target triple. */

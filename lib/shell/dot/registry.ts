@@ -2,8 +2,8 @@
  * The one registry of dot-commands. Each command is a small module that registers here;
  * `.help` is built from it, and later issues add `.load`, `.bundle` and `.cas` the same way.
  */
-import type { EmbeddedBundle } from "../../build/embedded.ts";
-import type { Launch } from "../../build/grant.ts";
+import type { EmbeddedBundle } from "../../bake/embedded.ts";
+import type { Launch } from "../../bake/grant.ts";
 import type { ExtensionSet } from "../../ext/loaded.ts";
 import type { ShellState } from "../state.ts";
 

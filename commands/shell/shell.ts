@@ -4,14 +4,14 @@
  * the input (a pipe, a file, or a person at the prompt), and picks the exit status the way
  * sqlite3 does. The prompt's modules load only when a person is typing.
  */
-import { SqlinkError } from "../lib/errors.ts";
-import { openShellDatabase } from "../lib/shell/database.ts";
-import { type LineSource, readerLines } from "../lib/shell/lines.ts";
-import { applyShellOption, parseShellArgs, type ShellArgs } from "../lib/shell/options.ts";
-import type { DotRegistry } from "../lib/shell/dot/registry.ts";
-import { errorText, ShellSession } from "../lib/shell/session.ts";
-import type { EmbeddedBundle } from "../lib/build/embedded.ts";
-import { fileSink, type Sink } from "../lib/shell/sink.ts";
+import { SqlinkError } from "../../lib/errors.ts";
+import { openShellDatabase } from "../../lib/shell/database.ts";
+import { type LineSource, readerLines } from "../../lib/shell/lines.ts";
+import { applyShellOption, parseShellArgs, type ShellArgs } from "../../lib/shell/options.ts";
+import type { DotRegistry } from "../../lib/shell/dot/registry.ts";
+import { errorText, ShellSession } from "../../lib/shell/session.ts";
+import type { EmbeddedBundle } from "../../lib/bake/embedded.ts";
+import { fileSink, type Sink } from "../../lib/shell/sink.ts";
 
 const PROGRAM = "sqlink";
 
@@ -74,7 +74,7 @@ export async function runShell(argv: string[], embedded?: EmbeddedBundle): Promi
     // A reader that went away (`sqlink … | head`) ends the run quietly, as with sqlite3.
     if (error instanceof Deno.errors.BrokenPipe) return 0;
     // Anything else is a bug: one message and a hint, the stack only with SQLINK_DEBUG.
-    const { reportError } = await import("./output.ts");
+    const { reportError } = await import("../output.ts");
     return reportError(error);
   }
 }
@@ -106,8 +106,8 @@ async function shell(
   // Write-through (SPEC §10): loaded only when a `.load` or `.bundle save` caches something.
   session.shareBlobs = async (blake3s) => {
     const [{ shareFromShell }, { withShellOutput }] = await Promise.all([
-      import("./remote_tier.ts"),
-      import("./shell_script.ts"),
+      import("../remote/tier.ts"),
+      import("./script.ts"),
     ]);
     await withShellOutput(session.state, () => shareFromShell(args.remotes, blake3s));
   };
@@ -115,7 +115,7 @@ async function shell(
   state.bail = args.bail;
   try {
     if (embedded || args.loads.length > 0 || args.bundle !== null) {
-      const { startExtensions, runBakedBinary } = await import("./shell_extensions.ts");
+      const { startExtensions, runBakedBinary } = await import("./extensions.ts");
       const plan = await startExtensions(args, embedded);
       if (plan.kind === "baked") return await runBakedBinary(plan.binary, args.forwarded);
       if (plan.notice) stderr.write(`Warning: ${plan.notice}\n`);
@@ -184,9 +184,9 @@ async function shell(
 /** The dot-commands: the shell's own, and the script commands it offers at the prompt. */
 async function loadRegistry(): Promise<DotRegistry> {
   const [{ builtinRegistry }, { casDotCommand }, { bundleDotCommand }] = await Promise.all([
-    import("../lib/shell/dot/commands.ts"),
-    import("./shell_cas.ts"),
-    import("./shell_bundle.ts"),
+    import("../../lib/shell/dot/commands.ts"),
+    import("./cas.ts"),
+    import("./bundle.ts"),
   ]);
   return builtinRegistry().add(casDotCommand, bundleDotCommand);
 }
@@ -224,7 +224,7 @@ async function runInitFile(
 /** A person at a terminal: banner, prompt, history, completion. */
 async function interact(session: ShellSession, args: ShellArgs): Promise<number> {
   const { state } = session;
-  const { default: denoJson } = await import("../deno.json", { with: { type: "json" } });
+  const { default: denoJson } = await import("../../deno.json", { with: { type: "json" } });
   state.stdout.write(
     `${PROGRAM} ${denoJson.version} (SQLite version ${sqliteVersion().slice(0, 26)})\n` +
       `Enter ".help" for usage hints.\n`,
@@ -239,8 +239,8 @@ async function interact(session: ShellSession, args: ShellArgs): Promise<number>
   // synchronously, so the statement still finishes; the prompt handles Ctrl-C itself.
   const ignoreInterrupt = () => {};
   Deno.addSignalListener("SIGINT", ignoreInterrupt);
-  const { openPlainPrompt, openPrompt } = await import("./shell_prompt.ts");
-  const { defaultHistoryPath } = await import("../lib/shell/prompt/history.ts");
+  const { openPlainPrompt, openPrompt } = await import("./prompt.ts");
+  const { defaultHistoryPath } = await import("../../lib/shell/prompt/history.ts");
   const prompt = Deno.stdin.isTerminal()
     ? await openPrompt(session, defaultHistoryPath())
     : openPlainPrompt(session);

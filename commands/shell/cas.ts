@@ -4,8 +4,8 @@
  * it) and its `error:`/`hint:` lines to the shell's standard error. The command-line
  * parser loads only when `.cas` first runs, so the shell starts as fast without it.
  */
-import type { DotCommand } from "../lib/shell/dot/registry.ts";
-import { runScriptCommand } from "./shell_script.ts";
+import type { DotCommand } from "../../lib/shell/dot/registry.ts";
+import { runScriptCommand } from "./script.ts";
 
 /** The `.cas` dot-command. */
 export const casDotCommand: DotCommand = {

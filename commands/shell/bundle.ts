@@ -5,8 +5,8 @@
  * `list`, `show`, `delete` and `gc` are `sqlink bundle …` itself, run through the shell's
  * output with the session's grants. `.bundle` alone says what this program embeds.
  */
-import type { DotCommand } from "../lib/shell/dot/registry.ts";
-import { runScriptCommand, withShellOutput } from "./shell_script.ts";
+import type { DotCommand } from "../../lib/shell/dot/registry.ts";
+import { runScriptCommand, withShellOutput } from "./script.ts";
 
 type Context = Parameters<DotCommand["run"]>[0];
 
@@ -34,8 +34,8 @@ async function save(args: string[], ctx: Context): Promise<0 | 1> {
     return 1;
   }
   const [{ saveAndBake, reportSave }, { openCas }] = await Promise.all([
-    import("./bundle/save.ts"),
-    import("../lib/cas/service.ts"),
+    import("../bundle/save.ts"),
+    import("../../lib/cas/service.ts"),
   ]);
   const noBuild = flags.has("--no-build");
   // Inside withShellOutput, so the build's progress line goes where the shell's errors go.
@@ -68,11 +68,11 @@ async function load(args: string[], ctx: Context): Promise<0 | 1> {
   }
   const [{ loadBundleInto }, { openCas }, { ExtensionSet }, { cacheRoot }, output] = await Promise
     .all([
-      import("../lib/bundle/launch.ts"),
-      import("../lib/cas/service.ts"),
-      import("../lib/ext/loaded.ts"),
-      import("../lib/paths.ts"),
-      import("./output.ts"),
+      import("../../lib/bundle/launch.ts"),
+      import("../../lib/cas/service.ts"),
+      import("../../lib/ext/loaded.ts"),
+      import("../../lib/paths.ts"),
+      import("../output.ts"),
     ]);
   const cas = openCas();
   const set = ctx.host.extensions ?? new ExtensionSet();
@@ -153,7 +153,7 @@ export const bundleDotCommand: DotCommand = {
   async run(ctx, args) {
     if (args.some((a) => /^--?grant(?:=|$)/.test(a))) {
       // A capability belongs to the session, granted by the person who started it.
-      const { relaunchCommand } = await import("../lib/build/grant.ts");
+      const { relaunchCommand } = await import("../../lib/bake/grant.ts");
       ctx.state.stderr.write(
         "Error: Capabilities are granted when sqlink starts, not by a dot-command\n" +
           `hint: Relaunch with: ${relaunchCommand(ctx.host.launch, "spawn-build")}\n`,

@@ -24,7 +24,7 @@ import {
   runCommand,
   runSqlinkWith,
 } from "../helpers/baked.ts";
-import { binaryPath } from "../../lib/build/binary.ts";
+import { binaryPath } from "../../lib/bake/binary.ts";
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -1,5 +1,5 @@
 /**
- * Running `deno compile` (lib/build/compile.ts): finding deno, and what its real failures
+ * Running `deno compile` (lib/bake/compile.ts): finding deno, and what its real failures
  * become. The outputs classified here are captured from real runs of deno, not written by
  * hand.
  */
@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { ROOT, tempDir } from "../helpers/cli.ts";
 import { offlineCompileEnv } from "../helpers/compile_probe.ts";
 import { SqlinkError } from "../../lib/errors.ts";
-import { compile, compileFailure } from "../../lib/build/compile.ts";
+import { compile, compileFailure } from "../../lib/bake/compile.ts";
 
 const decoder = new TextDecoder();
 
@@ -65,7 +65,7 @@ Deno.test("compileFailure: a real syntax error is ECOMPILE naming the parse erro
 Deno.test("compileFailure: a syntax error in a file named connection.ts is not a network failure", async () => {
   using dir = tempDir();
   Deno.writeTextFileSync(join(dir.path, "connection.ts"), "let = ;\n");
-  const run = await denoCompile(dir.path, `import "./connection.ts";\n`);
+  const run = await denoCompile(dir.path, `import "../build/connection.ts";\n`);
   assert.notEqual(run.code, 0, run.text);
   assert.match(run.text, /connection\.ts/);
   const err = compileFailure(run.text, run.code, "x86_64-unknown-linux-gnu");
@@ -81,7 +81,7 @@ function cacheEnv(): Record<string, string> {
 /** Run findDeno() in a child process with `env` only; the error it throws, or the path. */
 async function findDenoIn(env: Record<string, string>, dir: string) {
   const child = join(dir, "find_deno.ts");
-  const module = pathToFileURL(join(ROOT, "lib/build/compile.ts")).href;
+  const module = pathToFileURL(join(ROOT, "lib/bake/compile.ts")).href;
   Deno.writeTextFileSync(
     child,
     `import { findDeno } from ${JSON.stringify(module)};

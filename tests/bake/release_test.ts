@@ -10,9 +10,9 @@ import { ROOT, tempDir } from "../helpers/cli.ts";
 import { compileWorks, offlineCompileEnv } from "../helpers/compile_probe.ts";
 import { release, releaseName, STAGE_PREFIX, SUMS_FILE, sumsText } from "../../scripts/release.ts";
 import { UsageError } from "../../lib/errors.ts";
-import { TARGETS } from "../../lib/build/targets.ts";
-import { readSource } from "../../lib/build/source.ts";
-import { stageBuild } from "../../lib/build/stage.ts";
+import { TARGETS } from "../../lib/bake/targets.ts";
+import { readSource } from "../../lib/bake/source.ts";
+import { stageBuild } from "../../lib/bake/stage.ts";
 
 const RELEASE = fileURLToPath(new URL("../../scripts/release.ts", import.meta.url));
 

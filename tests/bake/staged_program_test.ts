@@ -24,8 +24,8 @@ import {
   stageProgram,
   tamper,
 } from "../helpers/baked.ts";
-import { binaryPath } from "../../lib/build/binary.ts";
-import { readSource, SNAPSHOT_FILE } from "../../lib/build/source.ts";
+import { binaryPath } from "../../lib/bake/binary.ts";
+import { readSource, SNAPSHOT_FILE } from "../../lib/bake/source.ts";
 
 /** `<root>/ext/<blake3>/<name>.so`, where a member is materialized. */
 function materializedAt(root: string, f: Fixture): string {
@@ -239,7 +239,7 @@ Deno.test("staged program: the baked program of vec0 + lines0 + sqlinkhello (alt
       // from the tree would carry it.
       Deno.writeTextFileSync(join(program.dir, "lib", "zz_tree_only.ts"), "export const x = 1;\n");
       assert.ok(!readSource(program.dir).files.has("lib/zz_tree_only.ts"));
-      assert.ok(readSource(program.dir).files.has("lib/build/build.ts"));
+      assert.ok(readSource(program.dir).files.has("lib/bake/bake.ts"));
 
       using compiler = emulatedCompiler();
       const run = await program.run(

@@ -4,13 +4,13 @@
  * opens, and loaded only when one of them is given, so a plain start never opens the
  * cas-cache. A bundle with an intact baked binary for this machine runs that binary.
  */
-import type { EmbeddedBundle } from "../lib/build/embedded.ts";
-import { type LaunchPlan, prepareLaunch } from "../lib/bundle/launch.ts";
-import { openCasConnection } from "../lib/cas/connection.ts";
-import { SqlinkError } from "../lib/errors.ts";
-import { ExtensionSet } from "../lib/ext/loaded.ts";
-import type { ShellArgs } from "../lib/shell/options.ts";
-import { cacheRoot, casPath, checkCacheRoot } from "../lib/paths.ts";
+import type { EmbeddedBundle } from "../../lib/bake/embedded.ts";
+import { type LaunchPlan, prepareLaunch } from "../../lib/bundle/launch.ts";
+import { openCasConnection } from "../../lib/cas/connection.ts";
+import { SqlinkError } from "../../lib/errors.ts";
+import { ExtensionSet } from "../../lib/ext/loaded.ts";
+import type { ShellArgs } from "../../lib/shell/options.ts";
+import { cacheRoot, casPath, checkCacheRoot } from "../../lib/paths.ts";
 
 /** How the shell starts; throws SqlinkError (the shell reports it). */
 export async function startExtensions(
@@ -21,7 +21,7 @@ export async function startExtensions(
   // Even a baked program checks: it materializes its extensions under the root and loads them.
   if (embedded || args.loads.length > 0 || args.bundle !== null) checkCacheRoot(root);
   const initial = embedded
-    ? await (await import("../lib/build/embedded.ts")).loadEmbedded(embedded, root)
+    ? await (await import("../../lib/bake/embedded.ts")).loadEmbedded(embedded, root)
     : new ExtensionSet();
   if (args.loads.length === 0 && args.bundle === null) return { kind: "load", set: initial };
   const cas = openCasConnection(casPath());
@@ -30,12 +30,12 @@ export async function startExtensions(
       {
         cas,
         root,
-        store: async () => (await import("../lib/cas/service.ts")).openCas(),
+        store: async () => (await import("../../lib/cas/service.ts")).openCas(),
         // Read-through: members this cache lacks come from the remotes, when any are set.
         fetchMissing: async (bundle, missing) => {
           const [{ fetchMembers }, { openCas }] = await Promise.all([
-            import("./remote_tier.ts"),
-            import("../lib/cas/service.ts"),
+            import("../remote/tier.ts"),
+            import("../../lib/cas/service.ts"),
           ]);
           await fetchMembers(openCas(), args.remotes, bundle, missing);
         },

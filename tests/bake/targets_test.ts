@@ -1,7 +1,7 @@
-/** The targets a sqlink can be built for (lib/build/targets.ts). */
+/** The targets a sqlink can be built for (lib/bake/targets.ts). */
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/errors.ts";
-import { checkTarget, programName, targetBuild, TARGETS } from "../../lib/build/targets.ts";
+import { checkTarget, programName, targetBuild, TARGETS } from "../../lib/bake/targets.ts";
 
 Deno.test("checkTarget accepts Deno's five targets", () => {
   assert.equal(TARGETS.length, 5);

@@ -4,15 +4,15 @@
  * when a remote is in effect), warnings on stderr, and a transfer progress line on a
  * terminal.
  */
-import type { CasStore } from "../lib/cas/store.ts";
-import { type Bundle, memberSha256s, type NewMember } from "../lib/bundle/registry.ts";
-import { SqlinkError, UsageError } from "../lib/errors.ts";
-import { type RemoteFlags, remotesInEffect } from "../lib/remote/config.ts";
-import type { Have, PushedTo, RemoteTier } from "../lib/remote/tier.ts";
-import { formatBytes } from "../lib/size.ts";
-import { currentOutput, note } from "./output.ts";
+import type { CasStore } from "../../lib/cas/store.ts";
+import { type Bundle, memberSha256s, type NewMember } from "../../lib/bundle/registry.ts";
+import { SqlinkError, UsageError } from "../../lib/errors.ts";
+import { type RemoteFlags, remotesInEffect } from "../../lib/remote/config.ts";
+import type { Have, PushedTo, RemoteTier } from "../../lib/remote/tier.ts";
+import { formatBytes } from "../../lib/size.ts";
+import { currentOutput, note } from "../output.ts";
 
-/** `--remote` and `--no-remote` as parsed (declared in commands/cas.ts, REMOTE_OPTIONS). */
+/** `--remote` and `--no-remote` as parsed (declared in commands/options.ts, REMOTE_OPTIONS). */
 export interface RemoteArgs {
   remote?: string[];
   "no-remote"?: boolean;
@@ -50,7 +50,7 @@ export async function openTier(
 ): Promise<RemoteTier | undefined> {
   const { remotes } = remotesInEffect(flags);
   if (remotes.length === 0) return undefined;
-  const { openRemotes, RemoteTier } = await import("../lib/remote/tier.ts");
+  const { openRemotes, RemoteTier } = await import("../../lib/remote/tier.ts");
   const meter = options.progress ? transferMeter(options.label ?? "transfer") : undefined;
   return new RemoteTier(await openRemotes(remotes), {
     warn: (message, hint) => {
@@ -149,7 +149,7 @@ export async function fetchMembers(
 
 /** Write-through from the shell (`.load` of a new file, `.bundle save`): faults are warnings. */
 export async function shareFromShell(flags: RemoteFlags, blake3s: string[]): Promise<void> {
-  const { openCas } = await import("../lib/cas/service.ts");
+  const { openCas } = await import("../../lib/cas/service.ts");
   try {
     await writeThrough(openCas(), flags, blake3s);
   } catch (err) {

@@ -3,11 +3,11 @@
  * completion of dot-commands (from the one registry), SQL keywords, and the tables and
  * columns of the open database. Loaded only when a person is typing.
  */
-import { completeInput } from "../lib/shell/prompt/completion.ts";
-import { openLineReader } from "../lib/shell/prompt/line_reader.ts";
-import { schemaNames } from "../lib/shell/prompt/schema_names.ts";
-import { readerLines } from "../lib/shell/lines.ts";
-import type { ShellSession } from "../lib/shell/session.ts";
+import { completeInput } from "../../lib/shell/prompt/completion.ts";
+import { openLineReader } from "../../lib/shell/prompt/line_reader.ts";
+import { schemaNames } from "../../lib/shell/prompt/schema_names.ts";
+import { readerLines } from "../../lib/shell/lines.ts";
+import type { ShellSession } from "../../lib/shell/session.ts";
 
 /** The prompt the input loop reads from. */
 export interface Prompt {

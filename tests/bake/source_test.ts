@@ -1,4 +1,4 @@
-/** The source snapshot (lib/build/source.ts): what it holds, its file format, and its precedence. */
+/** The source snapshot (lib/bake/source.ts): what it holds, its file format, and its precedence. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDir } from "../helpers/cli.ts";
@@ -10,7 +10,7 @@ import {
   SNAPSHOT_FILE,
   type SourceSnapshot,
   writeSource,
-} from "../../lib/build/source.ts";
+} from "../../lib/bake/source.ts";
 
 function assertNoSource(text: string, message: RegExp): void {
   assert.throws(() => decodeSource(text, "test.snapshot"), (err) => {
@@ -32,7 +32,7 @@ Deno.test("readSource: from a checkout, the program's files and nothing else", (
   const source = readSource();
   const paths = [...source.files.keys()];
   for (
-    const file of ["main.ts", "deno.json", "deno.lock", "lib/errors.ts", "lib/build/source.ts"]
+    const file of ["main.ts", "deno.json", "deno.lock", "lib/errors.ts", "lib/bake/source.ts"]
   ) {
     assert.ok(source.files.has(file), `${file} is in the source`);
   }

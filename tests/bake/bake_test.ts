@@ -5,7 +5,7 @@
  * deno, an offline runtime download, a compile error, a bad target) as one clear error
  * that records nothing and leaves no file. `deno compile` itself cannot finish here (see
  * tests/helpers/baked.ts): builds that must succeed use an emulated compiler or a
- * stand-in binary; tests/build/real_compile_test.ts runs the real thing where it works.
+ * stand-in binary; tests/bake/real_compile_test.ts runs the real thing where it works.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -35,9 +35,9 @@ import {
   treeOf,
   withCasAsync,
 } from "../helpers/baked.ts";
-import { TARGETS } from "../../lib/build/targets.ts";
-import { buildBundle } from "../../lib/build/build.ts";
-import { readSource } from "../../lib/build/source.ts";
+import { TARGETS } from "../../lib/bake/targets.ts";
+import { buildBundle } from "../../lib/bake/bake.ts";
+import { readSource } from "../../lib/bake/source.ts";
 import { SqlinkError } from "../../lib/errors.ts";
 
 const GRANT = ["--grant", "spawn-build"];

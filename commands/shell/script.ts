@@ -4,13 +4,13 @@
  * shell's current output (so `.once` and `.output` redirect it) and its `error:`/`hint:`
  * lines to the shell's standard error. The command-line parser loads on first use.
  */
-import type { DotStatus } from "../lib/shell/dot/registry.ts";
-import type { ShellState } from "../lib/shell/state.ts";
-import type { Launch } from "../lib/build/grant.ts";
+import type { DotStatus } from "../../lib/shell/dot/registry.ts";
+import type { ShellState } from "../../lib/shell/state.ts";
+import type { Launch } from "../../lib/bake/grant.ts";
 
 /** Run `fn` with commands/output.ts writing to the shell's output and error sinks. */
 export async function withShellOutput<T>(state: ShellState, fn: () => T | Promise<T>): Promise<T> {
-  const { withOutput } = await import("./output.ts");
+  const { withOutput } = await import("../output.ts");
   return await withOutput({
     out: (text) => state.out.write(text),
     err(text) {
@@ -34,7 +34,7 @@ export async function runScriptCommand(
   args: string[],
   launch: Launch,
 ): Promise<DotStatus> {
-  const { runCli } = await import("./cli.ts");
+  const { runCli } = await import("../cli.ts");
   const code = await withShellOutput(state, () => runCli(args, { dotCommand: true, launch }));
   return code === 0 ? 0 : 1;
 }
