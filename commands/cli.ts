@@ -9,6 +9,7 @@ import { out, reportError } from "./output.ts";
 import { bundleCommand } from "./bundle.ts";
 import { casCommand } from "./cas.ts";
 import { extCommand } from "./ext.ts";
+import { lockCommand, syncCommand } from "./lock.ts";
 import { CAS_OPTIONS, GRANT, TARGET } from "./options.ts";
 import { remoteCommand } from "./remote.ts";
 import {
@@ -69,6 +70,8 @@ export const SQLINK_COMMANDS: CommandSpec = {
     composeCommand,
     remoteCommand,
     extCommand,
+    lockCommand,
+    syncCommand,
     {
       name: "version",
       describe:

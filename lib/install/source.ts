@@ -90,3 +90,29 @@ export async function fetchVariant(
     origin: `npm:${variant.packageName}@${variant.version}/${variant.file}`,
   };
 }
+
+/**
+ * Fetch the library an origin names (`npm:sqlite-vec-linux-x64@0.1.6/vec0.so`, or a pinned
+ * URL) for `platform`: what `sqlink sync` does for a member no cache holds.
+ */
+export async function fetchOrigin(origin: string, platform: Platform): Promise<Variant> {
+  const npm = /^npm:((?:@[^/@]+\/)?[^/@]+)@([^/]+)\/(.+)$/.exec(origin);
+  if (npm) {
+    const [, pkg, version, file] = npm;
+    const release = await resolveNpm(parseNpmSpec(`${pkg}@${version}`));
+    const variant = await fetchVariant(
+      { kind: "npm", source: parseSource(`npm:${pkg}@${version}`), release, version },
+      platform,
+      true,
+    );
+    if (variant && !origin.endsWith(`/${file}`)) throw new Error("unreachable");
+    return { ...variant!, origin };
+  }
+  const source = parseSource(origin);
+  if (source.kind !== "https") {
+    throw new UsageError(`"${origin}" is not an origin sqlink can fetch`, {
+      hint: "An origin is npm:PACKAGE@VERSION/FILE or https://…#sha256=<hex>",
+    });
+  }
+  return (await fetchVariant(await resolveSource(source), platform, true))!;
+}
