@@ -76,6 +76,27 @@ Deno.test("lock and sync: every platform hashed, synced onto a fresh machine, th
   assert.match(again.stdout, /sqlink\.lock is up to date/);
   assert.equal(Deno.readTextFileSync(join(laptop.work, "sqlink.lock")), text);
 
+  // A colleague with the lock but no sync yet: a name only the lock knows is fetched on load.
+  const colleague = machineFor(dir.path, "colleague", mirror.url);
+  Deno.writeTextFileSync(join(colleague.work, "sqlink.lock"), text);
+  const load = await colleague.run([
+    "--load",
+    "lines0",
+    "-init",
+    "/dev/null",
+    ":memory:",
+    ".load path0",
+    "select lines_version(), path_version()",
+    ".ext ls",
+  ]);
+  assert.equal(load.code, 0, load.stderr);
+  assert.match(load.stdout, /^v0\.2\.2\|v0\.2\.1\nNAME +VERSION/);
+  assert.match(
+    load.stdout,
+    /^lines0 +0\.2\.2 .* npm:sqlite-lines-linux-x64@0\.2\.2\/lib\/lines0\.so$/m,
+  );
+  assert.ok(!load.stdout.includes("vec0"), "only what was loaded is fetched");
+
   // A CI runner with the committed lock and an empty cache.
   const ci = machineFor(dir.path, "ci", mirror.url);
   Deno.writeTextFileSync(join(ci.work, "sqlink.lock"), text);
