@@ -55,7 +55,8 @@ export interface SyncReport {
   lockWritten: boolean;
 }
 
-function mismatch(
+/** The error for bytes that are not what the lock names: expected and found, side by side. */
+export function mismatch(
   what: string,
   expected: LockedVariant,
   found: { blake3: string; sha256: string; size: number },
