@@ -4,7 +4,7 @@
  * for a platform, so `ext add`, `ext update`, `lock` and `sync` all go through the same
  * two doors.
  */
-import { UsageError } from "../errors.ts";
+import { SqlinkError, UsageError } from "../errors.ts";
 import { fetchPinned, parsePinnedUrl, type PinnedUrl } from "./https.ts";
 import {
   fetchNpmVariant,
@@ -105,8 +105,15 @@ export async function fetchOrigin(origin: string, platform: Platform): Promise<V
       platform,
       true,
     );
-    if (variant && !origin.endsWith(`/${file}`)) throw new Error("unreachable");
-    return { ...variant!, origin };
+    const got = variant!.origin.slice(`npm:${pkg}@${version}/`.length);
+    if (got !== file) {
+      throw new SqlinkError(
+        "ENOLIBRARY",
+        `${pkg}@${version} holds its library at ${got}, not at ${file} as "${origin}" says`,
+        { hint: "The origin does not match the package: check the lock file" },
+      );
+    }
+    return variant!;
   }
   const source = parseSource(origin);
   if (source.kind !== "https") {
