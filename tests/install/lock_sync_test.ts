@@ -170,6 +170,14 @@ Deno.test("sync takes members from a remote cache before their origin", async ()
   try {
     const ci = machineFor(dir.path, "ci", `http://127.0.0.1:${closedPort()}/`);
     Deno.writeTextFileSync(join(ci.work, "sqlink.lock"), text);
+    // Without the remote, and with the registry down: one error, nothing changed.
+    const down = await ci.run(["sync"]);
+    assert.equal(down.code, 1);
+    assert.match(
+      oneError(down.stderr),
+      /Cannot download the metadata of sqlite-[\w-]+ from http:\/\/127\.0\.0\.1:\d+\/.*cannot connect/,
+    );
+    assert.deepEqual(await state(ci.run), { artifacts: 0, bundles: '{"ok":true,"bundles":[]}' });
     const sync = await ci.run(["sync", "--remote", `http://127.0.0.1:${remote.addr.port}/team`]);
     assert.equal(sync.code, 0, sync.stderr);
     assert.match(sync.stdout, /^trio: created \(set [0-9a-f]{12}; 3 from remote\)\n$/);
