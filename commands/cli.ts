@@ -8,6 +8,8 @@ import { type Launch, takeGrants } from "../lib/bake/grant.ts";
 import { out, reportError } from "./output.ts";
 import { bundleCommand } from "./bundle.ts";
 import { casCommand } from "./cas.ts";
+import { extCommand } from "./ext.ts";
+import { lockCommand, syncCommand } from "./lock.ts";
 import { CAS_OPTIONS, GRANT, TARGET } from "./options.ts";
 import { remoteCommand } from "./remote.ts";
 import {
@@ -67,6 +69,9 @@ export const SQLINK_COMMANDS: CommandSpec = {
     bundleCommand,
     composeCommand,
     remoteCommand,
+    extCommand,
+    lockCommand,
+    syncCommand,
     {
       name: "version",
       describe:

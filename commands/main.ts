@@ -13,6 +13,9 @@ const SCRIPT_COMMANDS = new Set([
   "bundle",
   "compose",
   "remote",
+  "ext",
+  "lock",
+  "sync",
   "completion",
   "version",
 ]);

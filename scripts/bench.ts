@@ -14,6 +14,7 @@
  *   deno task bench -- --only concurrency    # 8 writer processes against one
  *   deno task bench -- --only evict          # gc of 10,000 artifacts against a raw DELETE
  *   deno task bench -- --only remote         # the remote tier over nginx (scripts/bench/remote.ts)
+ *   deno task bench -- --only sync           # sqlink sync of a 3-member lock against npm pack
  *
  * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script; `bundle`
  * times `sqlink --bundle-load B` (three real extensions) against the plain start; `cli`
@@ -39,6 +40,7 @@ import { cliStartupReport, measureCliStartup } from "./bench/cli_startup.ts";
 import { concurrencyReport, measureConcurrency } from "./bench/concurrency.ts";
 import { evictReport, measureEvict } from "./bench/evict.ts";
 import { measureRemote, remoteReport } from "./bench/remote.ts";
+import { measureSync, syncReport } from "./bench/sync.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -57,6 +59,7 @@ interface Options {
   concurrency: boolean;
   evict: boolean;
   remote: boolean;
+  sync: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -82,6 +85,7 @@ function parseArgs(args: string[]): Options {
     concurrency: false,
     evict: false,
     remote: false,
+    sync: false,
   };
   let only = false;
   for (let i = 0; i < args.length; i++) {
@@ -91,7 +95,7 @@ function parseArgs(args: string[]): Options {
     const value = () => inline ?? args[++i];
     if (flag === "--only") {
       only = true;
-      const extra = ["startup", "bundle", "cli", "concurrency", "evict", "remote"] as const;
+      const extra = ["startup", "bundle", "cli", "concurrency", "evict", "remote", "sync"] as const;
       const names = pick(flag, value(), [...WORKLOAD_NAMES, ...extra] as const);
       options.startup ||= names.includes("startup");
       options.bundle ||= names.includes("bundle");
@@ -99,6 +103,7 @@ function parseArgs(args: string[]): Options {
       options.concurrency ||= names.includes("concurrency");
       options.evict ||= names.includes("evict");
       options.remote ||= names.includes("remote");
+      options.sync ||= names.includes("sync");
       options.workloads.push(
         ...names.filter((n): n is WorkloadName => (WORKLOAD_NAMES as string[]).includes(n)),
       );
@@ -119,6 +124,7 @@ function parseArgs(args: string[]): Options {
     options.concurrency = true;
     options.evict = true;
     options.remote = true;
+    options.sync = true;
   }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
@@ -197,6 +203,11 @@ async function startupReports(options: Options): Promise<void> {
   if (options.remote) {
     progress("remote tier over nginx ...");
     console.log(remoteReport(await measureRemote(Math.max(5, options.reps * 2))));
+    console.log("");
+  }
+  if (options.sync) {
+    progress("sync of a lock against npm pack ...");
+    console.log(syncReport(await measureSync(Math.max(5, options.reps * 2))));
     console.log("");
   }
 }

@@ -31,6 +31,8 @@ export async function startExtensions(
         cas,
         root,
         store: async () => (await import("../../lib/cas/service.ts")).openCas(),
+        // `--load NAME` of a name only sqlink.lock knows: fetched into the cache first.
+        fetchNamed: async (names) => (await import("./ext.ts")).fetchNamed(names),
         // Read-through: members this cache lacks come from the remotes, when any are set.
         fetchMissing: async (bundle, missing) => {
           const [{ fetchMembers }, { openCas }] = await Promise.all([

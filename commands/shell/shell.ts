@@ -111,6 +111,8 @@ async function shell(
     ]);
     await withShellOutput(session.state, () => shareFromShell(args.remotes, blake3s));
   };
+  // `.load NAME` of a name only sqlink.lock knows fetches it first (SPEC §5).
+  session.fetchNamed = async (names) => (await import("./ext.ts")).fetchNamed(names);
   const { state } = session;
   state.bail = args.bail;
   try {
@@ -183,12 +185,14 @@ async function shell(
 
 /** The dot-commands: the shell's own, and the script commands it offers at the prompt. */
 async function loadRegistry(): Promise<DotRegistry> {
-  const [{ builtinRegistry }, { casDotCommand }, { bundleDotCommand }] = await Promise.all([
-    import("../../lib/shell/dot/commands.ts"),
-    import("./cas.ts"),
-    import("./bundle.ts"),
-  ]);
-  return builtinRegistry().add(casDotCommand, bundleDotCommand);
+  const [{ builtinRegistry }, { casDotCommand }, { bundleDotCommand }, { extDotCommand }] =
+    await Promise.all([
+      import("../../lib/shell/dot/commands.ts"),
+      import("./cas.ts"),
+      import("./bundle.ts"),
+      import("./ext.ts"),
+    ]);
+  return builtinRegistry().add(casDotCommand, bundleDotCommand, extDotCommand);
 }
 
 /** `-init FILE` or `~/.sqlinkrc`; returns an exit status when the shell must stop. */

@@ -48,6 +48,11 @@ export interface LaunchContext {
    * into the cache; without it, missing members are an error at once.
    */
   fetchMissing?: (bundle: Bundle, missing: NewMember[]) => Promise<void>;
+  /**
+   * Fetch `--load` names that are no file and not in the cache but known to the lock file
+   * (`sqlink.lock`) into the cache first; without it, such a name is "no such file".
+   */
+  fetchNamed?: (names: readonly string[]) => Promise<void>;
 }
 
 /** The target triple of this machine, as Deno names it (`x86_64-unknown-linux-gnu`). */
@@ -169,11 +174,13 @@ export async function prepareLaunch(
   }
   if (request.loads.length > 0) {
     checkFfiAllowed(request.loads[0]);
-    const [{ loadFilesInto }, store] = await Promise.all([
+    const [{ loadFilesInto }, { cachedByName }, store] = await Promise.all([
       import("../ext/load.ts"),
+      import("../ext/named.ts"),
       context.store(),
     ]);
-    loadFilesInto(store, context.root, set, request.loads);
+    await context.fetchNamed?.(request.loads);
+    loadFilesInto(store, context.root, set, request.loads, cachedByName(store));
   }
   return { kind: "load", set, notice };
 }

@@ -10,6 +10,9 @@
  * - v5: the remote tier (SPEC §10): `__cas_remote_stat` (cumulative per-remote counters),
  *   `__cas_remote_quarantine` (downloads that did not match their key), and each bundle
  *   member's SHA-256 (the remote's key), so a member whose blob is gone can be fetched back.
+ * - v6: installed extensions (`sqlink ext add`): `__cas_ext_origin`, per extension name the
+ *   source it was installed from, the version resolved, the exact origin of its blob and the
+ *   blob's hashes, so `ext update`, `sqlink lock` and a re-fetch know where it came from.
  *
  * Every step is idempotent (`IF NOT EXISTS`, columns added only when missing); the opener
  * runs each in its own write transaction together with its version bump.
@@ -17,7 +20,7 @@
 import type { DatabaseSync } from "node:sqlite";
 
 /** The newest schema version this build reads and writes. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 function hasColumn(db: DatabaseSync, table: string, column: string): boolean {
   const rows = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table);
@@ -154,8 +157,33 @@ function toV5(db: DatabaseSync): void {
   `);
 }
 
+// A step of its own, appended: other work may append further steps after it.
+function toV6(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS __cas_ext_origin (
+      name TEXT PRIMARY KEY,
+      source TEXT NOT NULL,
+      version TEXT,
+      origin TEXT NOT NULL,
+      blake3 TEXT NOT NULL,
+      sha256 TEXT NOT NULL,
+      size INTEGER NOT NULL,
+      installed_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS __cas_ext_origin_blake3 ON __cas_ext_origin(blake3);
+  `);
+}
+
 /** Migration steps: `MIGRATIONS[n]` takes a database from version n to n + 1. */
-export const MIGRATIONS: ReadonlyArray<(db: DatabaseSync) => void> = [toV1, toV2, toV3, toV4, toV5];
+export const MIGRATIONS: ReadonlyArray<(db: DatabaseSync) => void> = [
+  toV1,
+  toV2,
+  toV3,
+  toV4,
+  toV5,
+  toV6,
+];
 
 /**
  * What a database holds, as far as the cas-cache is concerned:

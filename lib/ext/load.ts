@@ -82,20 +82,54 @@ function readLibrary(typed: string): { path: string; bytes: Uint8Array } {
   throw new Error("unreachable");
 }
 
-/** A file read and checked, ready to cache and load. */
-interface CheckedFile {
+/** A library read and checked, ready to cache and load: a file, or a blob named in the cache. */
+export interface CheckedFile {
   /** As the user typed it. */
   typed: string;
-  path: string;
+  /** The extension name (`vec0`). */
+  name: string;
+  /** The file name it is materialized under (`vec0.so`). */
+  fileName: string;
   bytes: Uint8Array;
   entryPoint: string | null;
+  /** Where it came from: `file:///abs/vec0.so`, or an installed extension's origin. */
+  origin: string;
 }
 
-function checkFile(request: LoadRequest): CheckedFile {
+/**
+ * Finds `extension:NAME` in the cache for a `.load NAME` that names no file (an installed
+ * extension, SPEC §5): the checked library, or undefined when the cache has no such name.
+ */
+export type NamedLookup = (name: string, typed: string) => CheckedFile | undefined;
+
+/** A bare word that could be an extension name rather than a path. */
+function bareName(typed: string): boolean {
+  return !/[/\\]/.test(typed) && !typed.startsWith(".") && !/\.(so|dylib|dll)$/i.test(typed);
+}
+
+function checkFile(request: LoadRequest, byName?: NamedLookup): CheckedFile {
   checkFfiAllowed(request.path);
-  const { path, bytes } = readLibrary(request.path);
+  let read: { path: string; bytes: Uint8Array };
+  try {
+    read = readLibrary(request.path);
+  } catch (err) {
+    const named = err instanceof SqlinkError && err.code === "ENOENT" && byName &&
+        bareName(request.path)
+      ? byName(request.path, request.path)
+      : undefined;
+    if (!named) throw err;
+    return { ...named, entryPoint: request.entryPoint ?? null };
+  }
+  const { path, bytes } = read;
   checkLoadable(path, bytes);
-  return { typed: request.path, path, bytes, entryPoint: request.entryPoint ?? null };
+  return {
+    typed: request.path,
+    name: extensionName(path),
+    fileName: basename(path),
+    bytes,
+    entryPoint: request.entryPoint ?? null,
+    origin: pathToFileURL(path).href,
+  };
 }
 
 /** A loaded extension whose URIs are not bound yet, and how to take it all back. */
@@ -113,8 +147,7 @@ interface Staged {
  * yet bound). On failure everything it added is removed again.
  */
 function stage(target: LoadTarget, file: CheckedFile): Staged {
-  const name = extensionName(file.path);
-  const fileName = basename(file.path);
+  const { name, fileName } = file;
   const put = target.cas.put(file.bytes);
   const materialized = materializedPath(target.root, put.blake3, fileName);
   const wasMaterialized = pathExists(materialized);
@@ -133,7 +166,7 @@ function stage(target: LoadTarget, file: CheckedFile): Staged {
       blake3: put.blake3,
       path: materialize(target.cas, target.root, put.blake3, fileName, file.bytes),
       entryPoint: file.entryPoint,
-      origin: pathToFileURL(file.path).href,
+      origin: file.origin,
     };
     loadInto(target.db, extension, file.typed);
     return { extension, loaded: true, added: put.created, undo };
@@ -150,11 +183,27 @@ function commit(target: LoadTarget, staged: Staged, origin: string): void {
   if (staged.loaded) target.set.add(extension);
 }
 
-/** Load one extension file into `target.db` and the session's set (`.load`). */
-export function loadExtensionFile(target: LoadTarget, request: LoadRequest): LoadOutcome {
-  const file = checkFile(request);
+/**
+ * Load one extension file into `target.db` and the session's set (`.load`); with `byName`,
+ * a bare name that is no file is looked up in the cache (an installed extension).
+ */
+export function loadExtensionFile(
+  target: LoadTarget,
+  request: LoadRequest,
+  byName?: NamedLookup,
+): LoadOutcome {
+  const file = checkFile(request, byName);
   const staged = stage(target, file);
-  commit(target, staged, pathToFileURL(file.path).href);
+  commit(target, staged, file.origin);
+  return { extension: staged.extension, loaded: staged.loaded, added: staged.added };
+}
+
+/** Load a library already read and checked (an install's download) like `.load` does. */
+export function loadChecked(target: LoadTarget, file: CheckedFile): LoadOutcome {
+  checkFfiAllowed(file.typed);
+  checkLoadable(file.typed, file.bytes);
+  const staged = stage(target, file);
+  commit(target, staged, file.origin);
   return { extension: staged.extension, loaded: staged.loaded, added: staged.added };
 }
 
@@ -168,8 +217,9 @@ export function loadFilesInto(
   root: string,
   set: ExtensionSet,
   paths: readonly string[],
+  byName?: NamedLookup,
 ): void {
-  const files = paths.map((path) => checkFile({ path }));
+  const files = paths.map((path) => checkFile({ path }, byName));
   const scratch = scratchConnection(paths[0]);
   const target = { cas, root, db: scratch, set: new ExtensionSet() };
   const staged: Staged[] = [];
@@ -188,6 +238,6 @@ export function loadFilesInto(
     scratch.close();
   }
   for (const [i, one] of staged.entries()) {
-    commit({ ...target, set }, one, pathToFileURL(files[i].path).href);
+    commit({ ...target, set }, one, files[i].origin);
   }
 }

@@ -47,6 +47,8 @@ export class ShellSession implements ShellHost {
   embedded: EmbeddedBundle | null = null;
   /** Write-through of newly cached blobs to the remotes, plugged in by the command layer. */
   shareBlobs?: (blake3s: string[]) => Promise<void>;
+  /** Fetching of lock-file names for `.load NAME`, plugged in by the command layer. */
+  fetchNamed?: (names: readonly string[]) => Promise<void>;
 
   constructor(options: SessionOptions) {
     this.#loadRegistry = options.registry;

@@ -7,7 +7,8 @@ import { fileURLToPath as fromFileUrl } from "node:url";
 
 const MAIN = fromFileUrl(new URL("../../main.ts", import.meta.url));
 const BARE = fromFileUrl(new URL("./bare_select.ts", import.meta.url));
-const CONFIG = fromFileUrl(new URL("../../deno.json", import.meta.url));
+/** sqlink's deno.json (its import map and lock). */
+export const CONFIG = fromFileUrl(new URL("../../deno.json", import.meta.url));
 /** How the shell is run: `deno task sqlink` grants every permission. */
 export const SHELL_PERMISSIONS = ["--allow-all"];
 /** sqlink's entry point. */

@@ -233,7 +233,7 @@ function assertSecondOpenIsNoop(path: string): void {
   assert.deepEqual(dumpDatabase(path), before);
 }
 
-Deno.test("migrate: a hand-built v1 cache opens as v5 with every artifact kept", () => {
+Deno.test("migrate: a hand-built v1 cache opens as the current version with every artifact kept", () => {
   using dir = tempDir();
   const path = join(dir.path, "v1.sqlite");
   buildV1(path);
@@ -241,7 +241,7 @@ Deno.test("migrate: a hand-built v1 cache opens as v5 with every artifact kept",
 
   openAndClose(path);
   assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
-  assert.equal(SCHEMA_VERSION, 5);
+  assert.equal(SCHEMA_VERSION, 6);
   const tables = tableNames(path);
   for (const table of [...SIX_TABLES, "__cas_chunk"]) assert.ok(tables.includes(table), table);
 
@@ -282,7 +282,7 @@ Deno.test("migrate: a hand-built v1 cache opens as v5 with every artifact kept",
   }
 });
 
-Deno.test("migrate: a hand-built v2 cache opens as v5 with artifacts, chunks and URIs kept", () => {
+Deno.test("migrate: a hand-built v2 cache opens as the current version with artifacts, chunks and URIs kept", () => {
   using dir = tempDir();
   const path = join(dir.path, "v2.sqlite");
   buildV2(path);
@@ -329,7 +329,7 @@ Deno.test("migrate: a hand-built v2 cache opens as v5 with artifacts, chunks and
   }
 });
 
-Deno.test("migrate: a v3 cache as sqlink 0.1 writes it opens as v5, keeping its stored total", () => {
+Deno.test("migrate: a v3 cache as sqlink 0.1 writes it opens as the current version, keeping its stored total", () => {
   using dir = tempDir();
   const path = join(dir.path, "v3.sqlite");
   buildV3(path);
@@ -337,7 +337,7 @@ Deno.test("migrate: a v3 cache as sqlink 0.1 writes it opens as v5, keeping its 
   const v3 = dumpDatabase(path);
 
   openAndClose(path);
-  assert.equal(schemaVersionOf(path), 5);
+  assert.equal(schemaVersionOf(path), SCHEMA_VERSION);
   const v5 = dumpDatabase(path);
   for (const table of SIX_TABLES.filter((t) => t !== "__cas_meta").concat("__cas_chunk")) {
     // v5 gave each bundle member its blob's SHA-256 (the remotes' key), and nothing else.

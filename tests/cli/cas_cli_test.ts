@@ -116,7 +116,7 @@ Deno.test("ls sorts and pages, stats counts, uri set rebinds and rm removes", as
   assert.equal(stats.artifacts, 3);
   assert.equal(stats.uris, 1);
   assert.equal(stats.rawBytes, 3210);
-  assert.equal(stats.schemaVersion, 5);
+  assert.equal(stats.schemaVersion, 6);
   assert.equal(stats.maxBytes, 1024 ** 3);
 
   assert.equal((await runSqlink(["cas", "uri", "rm", "extension:x"], { env })).code, 0);

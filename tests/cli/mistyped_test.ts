@@ -13,7 +13,10 @@ Deno.test("a near miss of a subcommand says what was meant and creates nothing",
     [["bundel", "show", "b"], /^hint: Did you mean "sqlink bundle show b"\?/m],
     [["cass", "ls"], /^hint: Did you mean "sqlink cas ls"\?/m],
     [["verison"], /^hint: Did you mean "sqlink version"\?/m],
-    [["ls"], /^hint: Did you mean "sqlink cas ls" or "sqlink bundle ls" or "sqlink remote ls"\?/m],
+    [
+      ["ls"],
+      /^hint: Did you mean "sqlink cas ls" or "sqlink bundle ls" or "sqlink remote ls" or "sqlink ext ls"\?/m,
+    ],
     [["install", "x"], /^hint: Load an extension with `sqlink --load FILE`/m],
   ];
   for (const [args, hint] of cases) {

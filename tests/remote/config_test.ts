@@ -247,7 +247,10 @@ Deno.test("schema v5 (its own step after v4's stored total): a v4 cache gains th
   db.close();
   const reopened = CasStore.open({ path });
   try {
-    assert.equal(reopened.stats().schemaVersion, 5);
+    assert.equal(
+      reopened.stats().schemaVersion,
+      (await import("../../lib/cas/schema.ts")).SCHEMA_VERSION,
+    );
     // v4's stored total is kept as it was.
     const kept = reopened.db.prepare(
       `SELECT value FROM __cas_meta WHERE key = 'stored_bytes'`,

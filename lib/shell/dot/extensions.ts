@@ -21,20 +21,25 @@ const loadCommand: DotCommand = {
   details: [
     "Hashes FILE, keeps it in the cas-cache, loads the verified copy, and loads it",
     "again into every database opened later with .open. ENTRY names the entry point.",
+    "FILE may be the name of an installed extension (sqlink ext add) instead of a file.",
   ],
   async run(ctx, args) {
     if (args.length < 1 || args.length > 2) {
       ctx.state.stderr.write("Usage: .load FILE ?ENTRY?\n");
       return 1;
     }
-    const [{ loadExtensionFile }, { openCas }] = await Promise.all([
+    const [{ loadExtensionFile }, { cachedByName }, { openCas }] = await Promise.all([
       import("../../ext/load.ts"),
+      import("../../ext/named.ts"),
       import("../../cas/service.ts"),
     ]);
     const set = await extensionSet(ctx);
+    // A name that is no file may be an extension the lock file knows: fetched first.
+    await ctx.host.fetchNamed?.([args[0]]);
     const outcome = loadExtensionFile(
       { cas: openCas(), root: cacheRoot(), db: ctx.state.db, set },
       { path: args[0], entryPoint: args[1] },
+      cachedByName(openCas()),
     );
     // A file new to the cache goes to the team's remotes too (SPEC §10 write-through).
     if (outcome.added) await ctx.host.shareBlobs?.([outcome.extension.blake3]);

@@ -29,6 +29,11 @@ export interface ShellHost {
    * tier, which the command layer plugs in; undefined where there is none.
    */
   shareBlobs?: (blake3s: string[]) => Promise<void>;
+  /**
+   * Fetch `.load` names that are no file and not cached but known to the lock file into the
+   * cas-cache (SPEC §5), which the command layer plugs in; undefined where there is none.
+   */
+  fetchNamed?: (names: readonly string[]) => Promise<void>;
 }
 
 /** The context a dot-command runs in. */
