@@ -62,10 +62,9 @@ export async function openStorage(options: { poolName?: string } = {}): Promise<
   };
   let pool: Pool | undefined;
   let notice: string | undefined;
-  if (
-    typeof navigator !== "undefined" && "storage" in navigator &&
-    "getDirectory" in navigator.storage
-  ) {
+  const opfs = (globalThis as { navigator?: { storage?: { getDirectory?: unknown } } })
+    .navigator?.storage?.getDirectory;
+  if (typeof opfs === "function") {
     try {
       pool = await sqlite3.installOpfsSAHPoolVfs({ name: options.poolName });
     } catch (err) {
