@@ -46,6 +46,13 @@ function ask<R extends Request>(request: R): Promise<Values[R["op"]]> {
 
 const $ = (id: string) => document.getElementById(id)!;
 
+let settledCount = 0;
+
+/** Mark an operation finished (drawn): `data-settled` counts them, for people's tools and tests. */
+function settled(): void {
+  document.body.dataset.settled = String(++settledCount);
+}
+
 function el(tag: string, text?: string | number, attrs: Record<string, string> = {}): HTMLElement {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = String(text);
@@ -120,6 +127,7 @@ async function exportBundle(name: string): Promise<void> {
   } catch (err) {
     showError(err as WireError);
   }
+  settled();
 }
 
 function draw(view: CacheView): void {
@@ -217,6 +225,7 @@ async function importFiles(list: FileList | File[]): Promise<void> {
     showError(err as WireError);
   }
   await refresh();
+  settled();
 }
 
 async function verify(): Promise<void> {
@@ -239,6 +248,7 @@ async function verify(): Promise<void> {
   } catch (err) {
     showError(err as WireError);
   }
+  settled();
 }
 
 async function main(): Promise<void> {
