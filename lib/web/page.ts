@@ -277,8 +277,8 @@ async function main(): Promise<void> {
     if (info.notice) {
       $("notice").append(el("p", info.notice, { class: "warning", id: "memory-notice" }));
     }
-    document.body.dataset.state = "ready";
     await refresh();
+    document.body.dataset.state = "ready";
   } catch (err) {
     showError(err as WireError);
     document.body.dataset.state = "failed";
