@@ -14,6 +14,7 @@
  *   deno task bench -- --only concurrency    # 8 writer processes against one
  *   deno task bench -- --only evict          # gc of 10,000 artifacts against a raw DELETE
  *   deno task bench -- --only remote         # the remote tier over nginx (scripts/bench/remote.ts)
+ *   deno task bench -- --only browser        # the page's cache in Chromium against the Deno driver
  *
  * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script; `bundle`
  * times `sqlink --bundle-load B` (three real extensions) against the plain start; `cli`
@@ -57,6 +58,7 @@ interface Options {
   concurrency: boolean;
   evict: boolean;
   remote: boolean;
+  browser: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -82,6 +84,7 @@ function parseArgs(args: string[]): Options {
     concurrency: false,
     evict: false,
     remote: false,
+    browser: false,
   };
   let only = false;
   for (let i = 0; i < args.length; i++) {
@@ -91,7 +94,15 @@ function parseArgs(args: string[]): Options {
     const value = () => inline ?? args[++i];
     if (flag === "--only") {
       only = true;
-      const extra = ["startup", "bundle", "cli", "concurrency", "evict", "remote"] as const;
+      const extra = [
+        "startup",
+        "bundle",
+        "cli",
+        "concurrency",
+        "evict",
+        "remote",
+        "browser",
+      ] as const;
       const names = pick(flag, value(), [...WORKLOAD_NAMES, ...extra] as const);
       options.startup ||= names.includes("startup");
       options.bundle ||= names.includes("bundle");
@@ -99,6 +110,7 @@ function parseArgs(args: string[]): Options {
       options.concurrency ||= names.includes("concurrency");
       options.evict ||= names.includes("evict");
       options.remote ||= names.includes("remote");
+      options.browser ||= names.includes("browser");
       options.workloads.push(
         ...names.filter((n): n is WorkloadName => (WORKLOAD_NAMES as string[]).includes(n)),
       );
@@ -119,6 +131,7 @@ function parseArgs(args: string[]): Options {
     options.concurrency = true;
     options.evict = true;
     options.remote = true;
+    options.browser = true;
   }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
@@ -197,6 +210,13 @@ async function startupReports(options: Options): Promise<void> {
   if (options.remote) {
     progress("remote tier over nginx ...");
     console.log(remoteReport(await measureRemote(Math.max(5, options.reps * 2))));
+    console.log("");
+  }
+  if (options.browser) {
+    progress("the page's cache in Chromium ...");
+    // Loaded only here: playwright-core must not weigh on the child processes' RSS.
+    const { browserReport, measureBrowser } = await import("./bench/browser.ts");
+    console.log(browserReport(await measureBrowser(Math.max(5, options.reps * 2))));
     console.log("");
   }
 }

@@ -115,6 +115,9 @@ export function openCache(
   const db = storage.database(name);
   try {
     prepare(db, name);
+    // An OPFS read costs far more than one from the OS's page cache, which node:sqlite's
+    // files enjoy: keep up to 64 MiB of pages in SQLite's own cache instead of its 2 MB.
+    db.exec("PRAGMA cache_size = -65536");
   } catch (err) {
     db.close();
     throw err;

@@ -55,8 +55,7 @@ export type Request =
   | { op: "view" }
   | { op: "drop"; files: DroppedFile[] }
   | { op: "verify" }
-  | { op: "export"; bundle: string }
-  | { op: "bench"; count: number; size: number };
+  | { op: "export"; bundle: string };
 
 /** An error as the worker reports it. */
 export interface WireError {
@@ -80,5 +79,4 @@ export interface Values {
   drop: DropOutcome[];
   verify: VerifyReport;
   export: { bytes: Uint8Array; bundle: string; setHash: string; fileName: string };
-  bench: { putMs: number; getMs: number };
 }

@@ -95,30 +95,6 @@ function wire(err: unknown): WireError {
   return { code: "EINTERNAL", message: String((err as Error)?.message ?? err) };
 }
 
-/** 1,000 × 4 KiB put then get (deno task bench --only browser), in milliseconds. */
-function bench(count: number, size: number): { putMs: number; getMs: number } {
-  const { storage } = opened();
-  const name = `/bench-${Date.now()}.sqlite`;
-  const store = openCache(storage, name);
-  try {
-    const blobs = Array.from({ length: count }, (_, i) => {
-      const bytes = new Uint8Array(size);
-      crypto.getRandomValues(bytes);
-      new DataView(bytes.buffer).setUint32(0, i);
-      return bytes;
-    });
-    let at = performance.now();
-    const { results } = store.putMany(blobs.map((bytes) => ({ bytes })));
-    const putMs = performance.now() - at;
-    at = performance.now();
-    for (const r of results) store.readKey(r.blake3);
-    return { putMs, getMs: performance.now() - at };
-  } finally {
-    store.close();
-    storage.remove(name);
-  }
-}
-
 async function handle(request: Posted): Promise<unknown> {
   switch (request.op) {
     case "open":
@@ -134,8 +110,6 @@ async function handle(request: Posted): Promise<unknown> {
       const out = exportBundleBytes(cas, storage.sqlite3, request.bundle);
       return { ...out, fileName: `${out.bundle}.sqlink` };
     }
-    case "bench":
-      return bench(request.count, request.size);
   }
 }
 
