@@ -140,17 +140,25 @@ class WasmStatement implements Statement {
     }
     return undefined;
   }
-
-  finalize(): void {
-    this.#stmt.finalize();
-  }
 }
+
+/**
+ * Statements are finalized when their wrapper is collected, as node:sqlite's are (oo1 keeps
+ * them until closed, and the page's worker lives long); closing the database finalizes the
+ * rest, and finalizing twice does nothing.
+ */
+const unreachable = new FinalizationRegistry<OoStmt>((stmt) => {
+  try {
+    stmt.finalize();
+  } catch {
+    // Its database is busy in a statement: it is finalized when the database closes.
+  }
+});
 
 /** A Database over an oo1 connection. */
 export class WasmDatabase implements Database {
   #db: OoDb;
   #capi: Capi;
-  #statements: WasmStatement[] = [];
 
   constructor(db: OoDb, capi: Capi) {
     this.#db = db;
@@ -162,8 +170,9 @@ export class WasmDatabase implements Database {
   }
 
   prepare(sql: string): WasmStatement {
-    const statement = new WasmStatement(call(() => this.#db.prepare(sql)), this);
-    this.#statements.push(statement);
+    const raw = call(() => this.#db.prepare(sql));
+    const statement = new WasmStatement(raw, this);
+    unreachable.register(statement, raw);
     return statement;
   }
 
@@ -185,8 +194,6 @@ export class WasmDatabase implements Database {
   }
 
   close(): void {
-    for (const statement of this.#statements) statement.finalize();
-    this.#statements = [];
-    this.#db.close();
+    this.#db.close(); // finalizes its statements too
   }
 }

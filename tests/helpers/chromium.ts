@@ -18,12 +18,18 @@ const ARGS = [
   "--disable-sync",
 ];
 
-/** A browser on the profile folder `userDataDir` (playwright refuses --user-data-dir in args). */
-export function launchChromium(userDataDir: string): Promise<BrowserContext> {
+/**
+ * A browser on the profile folder `userDataDir` (playwright refuses --user-data-dir in args),
+ * with `extraArgs` after the usual flags.
+ */
+export function launchChromium(
+  userDataDir: string,
+  extraArgs: string[] = [],
+): Promise<BrowserContext> {
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...extraArgs],
   });
 }
 
