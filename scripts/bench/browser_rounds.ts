@@ -18,7 +18,7 @@ export interface BrowserResult {
   browser: PutGetTimes[];
 }
 
-async function denoRound(dir: string, round: number): Promise<PutGetTimes> {
+function denoRound(dir: string, round: number): PutGetTimes {
   const path = join(dir, `deno-${round}.sqlite`);
   const store = CasStore.open({ path, maxBytes: 2 ** 40, compress: "none" });
   try {
@@ -68,7 +68,7 @@ export async function runRounds(rounds: number): Promise<BrowserResult | string>
     });
     const result: BrowserResult = { deno: [], browser: [] };
     for (let round = 0; round < rounds; round++) {
-      result.deno.push(await denoRound(dir, round));
+      result.deno.push(denoRound(dir, round));
       const answer = await page.evaluate(
         ([round, count, size]) =>
           (globalThis as unknown as {
