@@ -73,6 +73,19 @@ export const SQLINK_COMMANDS: CommandSpec = {
     lockCommand,
     syncCommand,
     {
+      name: "web",
+      describe:
+        "Serve a page (on loopback) with this browser's own cas-cache on sqlite-wasm: view, import, verify, export",
+      options: {
+        port: { type: "string", describe: "The port to serve on (default 8700; 0: any free one)" },
+        host: {
+          type: "string",
+          describe: "The address to serve on (default 127.0.0.1; the page has no login)",
+        },
+      },
+      run: async (argv) => (await import("./web.ts")).web(argv as never),
+    },
+    {
       name: "version",
       describe:
         "Print the versions of sqlink, of the SQLite it runs on, of Deno, and the target triple",

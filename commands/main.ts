@@ -1,6 +1,6 @@
 /**
  * What `sqlink ARGS` does: the script commands (`cas`, `bundle`, `compose`, `remote`,
- * `version`, `completion`, optionally after `--grant CAP`, `--cas PATH` or `--json`) or, for
+ * `version`, `completion`, `web`, optionally after `--grant CAP`, `--cas PATH` or `--json`) or, for
  * everything else, the sqlite3-compatible shell. Each side is imported only when chosen:
  * the shell's modules cost a script command ~8 ms, the dynamic import costs the shell less
  * (`deno task bench --only startup,cli`; deno.json's lazy-dynamic-imports keeps Deno from
@@ -18,6 +18,7 @@ const SCRIPT_COMMANDS = new Set([
   "sync",
   "completion",
   "version",
+  "web",
 ]);
 
 /** How sqlink was started beyond its arguments. */

@@ -14,7 +14,8 @@
  */
 type NodePath = typeof import("node:path");
 
-const WINDOWS = Deno.build.os === "windows";
+// typeof: the browser build (lib/web/) has no Deno, and no Windows paths either.
+const WINDOWS = typeof Deno !== "undefined" && Deno.build.os === "windows";
 const SLASH = 47; // "/"
 const DOT = 46; // "."
 

@@ -15,6 +15,7 @@
  *   deno task bench -- --only evict          # gc of 10,000 artifacts against a raw DELETE
  *   deno task bench -- --only remote         # the remote tier over nginx (scripts/bench/remote.ts)
  *   deno task bench -- --only sync           # sqlink sync of a 3-member lock against npm pack
+ *   deno task bench -- --only browser        # the page's cache in Chromium against the Deno driver
  *
  * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script; `bundle`
  * times `sqlink --bundle-load B` (three real extensions) against the plain start; `cli`
@@ -60,6 +61,7 @@ interface Options {
   evict: boolean;
   remote: boolean;
   sync: boolean;
+  browser: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -86,6 +88,7 @@ function parseArgs(args: string[]): Options {
     evict: false,
     remote: false,
     sync: false,
+    browser: false,
   };
   let only = false;
   for (let i = 0; i < args.length; i++) {
@@ -95,7 +98,16 @@ function parseArgs(args: string[]): Options {
     const value = () => inline ?? args[++i];
     if (flag === "--only") {
       only = true;
-      const extra = ["startup", "bundle", "cli", "concurrency", "evict", "remote", "sync"] as const;
+      const extra = [
+        "startup",
+        "bundle",
+        "cli",
+        "concurrency",
+        "evict",
+        "remote",
+        "sync",
+        "browser",
+      ] as const;
       const names = pick(flag, value(), [...WORKLOAD_NAMES, ...extra] as const);
       options.startup ||= names.includes("startup");
       options.bundle ||= names.includes("bundle");
@@ -104,6 +116,7 @@ function parseArgs(args: string[]): Options {
       options.evict ||= names.includes("evict");
       options.remote ||= names.includes("remote");
       options.sync ||= names.includes("sync");
+      options.browser ||= names.includes("browser");
       options.workloads.push(
         ...names.filter((n): n is WorkloadName => (WORKLOAD_NAMES as string[]).includes(n)),
       );
@@ -125,6 +138,7 @@ function parseArgs(args: string[]): Options {
     options.evict = true;
     options.remote = true;
     options.sync = true;
+    options.browser = true;
   }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
@@ -208,6 +222,13 @@ async function startupReports(options: Options): Promise<void> {
   if (options.sync) {
     progress("sync of a lock against npm pack ...");
     console.log(syncReport(await measureSync(Math.max(5, options.reps * 2))));
+    console.log("");
+  }
+  if (options.browser) {
+    progress("the page's cache in Chromium ...");
+    // Loaded only here: playwright-core must not weigh on the child processes' RSS.
+    const { browserReport, measureBrowser } = await import("./bench/browser.ts");
+    console.log(browserReport(await measureBrowser(Math.max(5, options.reps * 2))));
     console.log("");
   }
 }

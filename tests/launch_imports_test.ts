@@ -53,3 +53,13 @@ Deno.test("launch imports: the build machinery and the blob store load only when
   }
   assert.ok(modules.includes("lib/bundle/launch.ts"), modules.join(", "));
 });
+
+Deno.test("launch imports: the browser page's packages load only with sqlink web", async () => {
+  for (const entry of ["../main.ts", "../commands/main.ts", "../commands/cli.ts"]) {
+    const modules = await loadedBy(entry);
+    const browser = modules.filter((m) =>
+      /sqlite-wasm|playwright|@noble|zstd-wasm/.test(m) || m.includes("/lib/web/")
+    );
+    assert.deepEqual(browser, [], entry);
+  }
+});

@@ -3,7 +3,7 @@
  * list, delete and collect bundles. v1 naming: a name is taken by its first save; saving
  * the same set under it again is a no-op, a different set is an error.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { SqlinkError, UsageError } from "../errors.ts";
 import { MAX_WHOLE } from "../numbers.ts";
 import { sql } from "../cas/statements.ts";

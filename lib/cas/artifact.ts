@@ -1,6 +1,6 @@
 /** Rows of `__cas_artifact`: reading one, touching it, and deleting it with its parts. */
 import { sql } from "./statements.ts";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { addStoredBytes } from "./total.ts";
 
 /** What the cas-cache knows about one artifact (its bytes are read separately). */

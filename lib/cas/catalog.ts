@@ -1,6 +1,6 @@
 /** Listing artifacts and summarizing the cas-cache (`cas ls`, `cas stats`). */
 import { sql } from "./statements.ts";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { type ArtifactInfo, INFO_COLUMNS, toInfo } from "./artifact.ts";
 import { pinnedTotal } from "./evict.ts";
 import { UsageError } from "../errors.ts";

@@ -3,7 +3,7 @@
  * transactions. CasStore is one; `openCasConnection` gives one without loading the blob
  * machinery (compression, SHA-256), which a bundle launch must not pay for.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { immediate, immediateIfFree, openCasDatabase, snapshot, sqliteError } from "./db.ts";
 
 /** A cas-cache connection with its transaction helpers. */

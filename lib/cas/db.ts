@@ -3,7 +3,8 @@
  * 15 s busy timeout, migrate forward one transaction per step, and run writes under
  * `BEGIN IMMEDIATE` so concurrent processes serialize instead of deadlocking.
  */
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
+import { openNodeDatabase } from "../db/node.ts";
 import { dirname } from "../path.ts";
 import { fsError, SqlinkError } from "../errors.ts";
 import { ensurePrivateDir } from "../fs.ts";
@@ -269,7 +270,7 @@ export function openCasDatabase(path: string, options: OpenOptions = {}): Databa
   }
   let db: DatabaseSync;
   try {
-    db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: false });
+    db = openNodeDatabase(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: false });
   } catch (err) {
     throw sqliteError(err, path);
   }
@@ -321,8 +322,11 @@ function currentVersion(db: DatabaseSync): number | undefined {
   }
 }
 
-/** Check what the file holds, switch it to WAL and migrate it. */
-function prepare(db: DatabaseSync, path: string): void {
+/**
+ * Check what the file holds, switch it to WAL and migrate it. Exported for a connection
+ * opened by another driver (the browser's sqlite-wasm, lib/web/), whose file checks differ.
+ */
+export function prepare(db: DatabaseSync, path: string): void {
   // Checked before anything is written; migrateStepwise checks again under the write lock.
   const version = currentVersion(db) ?? acceptedVersion(path, readSchemaState(db));
   // Big pages for a new cache: blobs span far fewer pages, which halves the cost of a

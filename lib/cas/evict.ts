@@ -4,7 +4,7 @@
  * even when they alone exceed it; the report says so.
  */
 import { sql } from "./statements.ts";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { deleteArtifacts } from "./artifact.ts";
 import { recountStoredBytes, storedTotal } from "./total.ts";
 

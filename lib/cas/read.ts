@@ -3,7 +3,7 @@
  * compares it with the BLAKE3 key, so a damaged blob is an error naming it, never data.
  */
 import { sql } from "./statements.ts";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { SqlinkError } from "../errors.ts";
 import { type ArtifactInfo, getInfo } from "./artifact.ts";
 import { decode } from "./codec.ts";

@@ -10,7 +10,7 @@
  * the whole file, through the WAL): `cas gc` does that once, when it has freed something;
  * a put never does. Then the WAL is checkpointed and truncated, if no reader is in the way.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { BUSY_TIMEOUT_MS, isBusy } from "./db.ts";
 
 /** What reclaiming did. */

@@ -4,7 +4,7 @@
  * characters (matched against BLAKE3), or a URI such as `extension:vec0`.
  */
 import { sql } from "./statements.ts";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { SqlinkError, UsageError } from "../errors.ts";
 
 /** A parsed artifact reference. */

@@ -17,7 +17,7 @@
  * Every step is idempotent (`IF NOT EXISTS`, columns added only when missing); the opener
  * runs each in its own write transaction together with its version bump.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 
 /** The newest schema version this build reads and writes. */
 export const SCHEMA_VERSION = 6;

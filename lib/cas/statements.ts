@@ -2,7 +2,7 @@
  * Prepared statements, cached per connection. Preparing costs as much as running a small
  * query, and the cas-cache runs the same few queries thousands of times.
  */
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "../db/database.ts";
 
 /** `setReturnArrays` exists at run time in Deno 2.9 but is missing from its type definitions. */
 type ArrayCapable = StatementSync & { setReturnArrays(enabled: boolean): void };

@@ -4,7 +4,7 @@
  * connection, the cap, the compression policy, and error translation.
  */
 import { sql } from "./statements.ts";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { fsError, SqlinkError } from "../errors.ts";
 import { newTempSibling, removeQuietly } from "../fs.ts";
 import {
@@ -91,6 +91,18 @@ export class CasStore implements CasConnection {
   /** Open or create the cache at `options.path`, migrating it to the current schema. */
   static open(options: CasOptions): CasStore {
     const db = openCasDatabase(options.path);
+    return new CasStore(db, {
+      path: options.path,
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      compress: options.compress ?? "auto",
+    });
+  }
+
+  /**
+   * A store over a connection another driver opened and prepared (`prepare` in db.ts): the
+   * browser's sqlite-wasm cache (lib/web/), whose file is not a path on disk.
+   */
+  static fromDatabase(db: DatabaseSync, options: CasOptions): CasStore {
     return new CasStore(db, {
       path: options.path,
       maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,

@@ -4,7 +4,7 @@
  * inserts or deletes artifacts adjusts it in the same transaction.
  */
 import { sql } from "./statements.ts";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { STORED_BYTES_KEY } from "./schema.ts";
 
 /** Sum of stored bytes of every artifact, as the cache keeps it (schema v4: one row read). */

@@ -1,6 +1,6 @@
 /** URIs (SPEC §3.3): loose, many-to-one handles onto artifacts, e.g. `extension:vec0`. */
 import { sql } from "./statements.ts";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { SqlinkError } from "../errors.ts";
 import { touchArtifact, USE_RESOLUTION_MS, useIsStale } from "./artifact.ts";
 import { checkUri } from "./refs.ts";

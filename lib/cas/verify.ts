@@ -1,6 +1,6 @@
 /** `cas verify`: re-hash everything; with repair, remove what is corrupt (SPEC §3.5). */
 import { sql } from "./statements.ts";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { deleteArtifact, getInfo, INFO_COLUMNS, toInfo } from "./artifact.ts";
 import { snapshot } from "./db.ts";
 import { findCorruption } from "./read.ts";

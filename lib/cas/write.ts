@@ -7,7 +7,7 @@
  * builds a whole row in memory, so one 256 MiB row would cost several copies of it).
  */
 import { sql } from "./statements.ts";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { fsError, SqlinkError } from "../errors.ts";
 import { readFull } from "../fs.ts";
 import { type CompressPolicy, encode } from "./codec.ts";

@@ -73,13 +73,28 @@ Deno.test("installed without its deno.json, sqlink says how to install it, in pl
   assert.ok(!load.stderr.includes("\x1b"), load.stderr);
 });
 
-Deno.test("deno.lock holds only the npm packages sqlink's module graph uses", async () => {
-  const info = await run(Deno.execPath(), ["info", "--json", MAIN], { cwd: ROOT });
+/** The npm packages the module graph of `entry` (relative to the root) uses. */
+async function npmPackagesOf(entry: string): Promise<string[]> {
+  const info = await run(Deno.execPath(), ["info", "--json", entry], { cwd: ROOT });
   assert.equal(info.code, 0, info.stderr);
-  const used = Object.keys(JSON.parse(info.stdout).npmPackages ?? {}).sort();
-  const lock = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.lock")));
-  assert.deepEqual(Object.keys(lock.npm ?? {}).sort(), used);
+  // npmPackages lists the whole lock: the graph's own npm modules say what it uses.
+  const modules = JSON.parse(info.stdout).modules as Array<{ kind: string; specifier: string }>;
+  return modules.filter((m) => m.kind === "npm").map((m) =>
+    m.specifier.replace(/^npm:\/?/, "").replace(/(@[^@/]+\/[^@/]+|[^@/]+)@([^/]+).*$/, "$1@$2")
+  ).sort();
+}
+
+Deno.test("deno.lock holds only the npm packages sqlink's module graphs use", async () => {
+  const used = await npmPackagesOf(MAIN);
   // aws4fetch signs requests to s3 remotes (loaded only for them); semver resolves npm
   // ranges for `sqlink ext add` (loaded only then).
   assert.deepEqual(used, ["aws4fetch@1.0.20", "blake3-jit@1.1.0", "semver@7.7.3"]);
+  // The browser page's worker and page (bundled by `sqlink web`, never imported by main.ts),
+  // and playwright-core, which drives Chromium in the page's tests and benchmark.
+  const graphs = await Promise.all(
+    ["lib/web/worker.ts", "lib/web/page.ts", "tests/helpers/chromium.ts"].map(npmPackagesOf),
+  );
+  const all = [...new Set([...used, ...graphs.flat()])].sort();
+  const lock = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.lock")));
+  assert.deepEqual(Object.keys(lock.npm ?? {}).sort(), all);
 });

@@ -1,23 +1,17 @@
 /**
- * Writing a bundle archive (`cas export`): see format.ts for what the file holds.
+ * Writing a bundle archive to a path (`cas export`): the destination checks, the temporary
+ * file and its rename; what goes into the archive is build.ts's, shared with the browser
+ * page (lib/web/). See format.ts for what the file holds.
  */
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../../db/database.ts";
 import { dirname, resolve } from "node:path";
 import { fsError, SqlinkError } from "../../errors.ts";
 import { newTempSibling, removeQuietly } from "../../fs.ts";
-import { immediate, openCasDatabase } from "../../cas/db.ts";
+import { openCasDatabase } from "../../cas/db.ts";
 import type { CasStore } from "../../cas/store.ts";
-import { putBatch } from "../../cas/write.ts";
-import {
-  type Bundle,
-  type BundleMember,
-  findBundle,
-  insertBundle,
-  missingBlobsError,
-  missingMembers,
-} from "../registry.ts";
-import { type Manifest, signManifest } from "../signing.ts";
-import { ARCHIVE_FORMAT, ARCHIVE_VERSION, type SizedMember, type SqliteFailure } from "./format.ts";
+import { type Bundle, findBundle, missingBlobsError, missingMembers } from "../registry.ts";
+import type { SizedMember, SqliteFailure } from "./format.ts";
+import { compactArchive, fillArchive } from "./build.ts";
 
 /** What an export wrote. */
 export interface ExportResult {
@@ -62,36 +56,9 @@ export function exportBundle(
   try {
     db = openArchive(temp, path);
     const archive = db;
-    const members = onArchive(path, () =>
-      immediate(archive, () => {
-        const total = bundle.members.length;
-        const sizes = bundle.members.map((member, i) => {
-          options.progress?.(`packing ${member.extensionName}`, i, total);
-          // onArchive lets SqlinkErrors through, so a damaged cache blob names its member.
-          const bytes = readMember(cas, what, member);
-          putBatch(archive, [{ bytes }], cas.compress, (fn) => fn());
-          return bytes.length;
-        });
-        options.progress?.("compacting the archive", total, total);
-        const saved = insertBundle(archive, bundle.name, bundle.members).bundle;
-        const meta: Record<string, string> = {
-          archive_format: ARCHIVE_FORMAT,
-          archive_version: String(ARCHIVE_VERSION),
-          created_at: new Date().toISOString(),
-        };
-        if (options.signingKey !== undefined) {
-          meta.signature = signManifest(manifestOf(saved), options.signingKey);
-        }
-        const put = archive.prepare(`INSERT INTO __cas_meta(key, value) VALUES (?, ?)`);
-        for (const [key, value] of Object.entries(meta)) put.run(key, value);
-        return saved.members.map((m, i) => ({ ...m, size: sizes[i] }));
-      }));
+    const members = onArchive(path, () => fillArchive(cas, archive, bundle, what, options));
     onArchive(path, () => {
-      // One self-contained file: no -wal or -shm beside it, and no pages left empty by
-      // the cas-cache's big page size.
-      const mode = archive.prepare("PRAGMA journal_mode = DELETE").get()?.journal_mode;
-      if (mode !== "delete") throw new Error(`the journal mode stayed ${mode}`);
-      archive.exec("PRAGMA synchronous = FULL; PRAGMA page_size = 4096; VACUUM");
+      compactArchive(archive);
       archive.close();
     });
     db = undefined;
@@ -116,17 +83,6 @@ export function exportBundle(
     for (const suffix of ["", "-wal", "-shm", "-journal"]) removeQuietly(temp + suffix);
     throw err;
   }
-}
-
-/** What a manifest is for a bundle as stored in an archive. */
-function manifestOf(bundle: Bundle): Manifest {
-  return {
-    format: ARCHIVE_FORMAT,
-    version: ARCHIVE_VERSION,
-    bundle: bundle.name,
-    setHash: bundle.setHash,
-    members: bundle.members,
-  };
 }
 
 /** Refuse a destination that cannot take the archive, before any work is done. */
@@ -169,32 +125,6 @@ function samePath(a: string, b: string): boolean {
     return Deno.realPathSync(a) === Deno.realPathSync(b);
   } catch {
     return resolve(a) === resolve(b);
-  }
-}
-
-/** A member's bytes from the cache, verified; damage or absence names the member. */
-function readMember(cas: CasStore, what: string, member: BundleMember): Uint8Array {
-  const info = cas.info(member.contentHash);
-  if (!info) throw missingBlobsError(what, [member]);
-  try {
-    return cas.read(info);
-  } catch (err) {
-    if (err instanceof SqlinkError && (err.code === "EINTEGRITY" || err.code === "ECODEC")) {
-      const why = String(err.details?.why ?? err.message);
-      throw new SqlinkError(
-        "EINTEGRITY",
-        `${what}: the blob of member ${member.extensionName} (blake3 ${
-          member.contentHash.slice(0, 12)
-        }…) is corrupt in the cas-cache: ${why}`,
-        {
-          hint:
-            "Run `sqlink cas verify --repair` to remove it, then put the member's file again with `sqlink cas put FILE`",
-          details: { member: member.extensionName, blake3: member.contentHash, why },
-          cause: err,
-        },
-      );
-    }
-    throw err;
   }
 }
 

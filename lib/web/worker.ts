@@ -1,0 +1,125 @@
+/**
+ * The page's cache worker: the cas-cache core (lib/cas, lib/bundle) on sqlite-wasm, one
+ * module worker per tab. The page posts requests (protocol.ts); every answer is a value or
+ * an error as the CLI would report it.
+ */
+import { SqlinkError } from "../errors.ts";
+import type { CasStore } from "../cas/store.ts";
+import { listBundles } from "../bundle/registry.ts";
+import { checkLoadable } from "../ext/header.ts";
+import { checkExtensionName, extensionName } from "../ext/name.ts";
+import { installNodeBuiltins } from "./node_builtins.ts";
+import { openCache, openStorage, type Storage } from "./cache.ts";
+import { exportBundleBytes, importArchiveBytes } from "./archive.ts";
+import type {
+  Answer,
+  CacheView,
+  DropOutcome,
+  DroppedFile,
+  HostBuild,
+  OpenInfo,
+  Posted,
+  WireError,
+} from "./protocol.ts";
+
+let storage: Storage | undefined;
+let cas: CasStore | undefined;
+let host: HostBuild = { os: "linux", arch: "x86_64" };
+
+function opened(): { storage: Storage; cas: CasStore } {
+  if (!storage || !cas) throw new SqlinkError("ECLOSED", "The cas-cache is not open");
+  return { storage, cas };
+}
+
+async function open(build: HostBuild): Promise<OpenInfo> {
+  host = build;
+  await installNodeBuiltins(new URL("zstd.wasm", import.meta.url).href);
+  storage = await openStorage();
+  cas = openCache(storage);
+  return {
+    persistent: storage.persistent,
+    notice: storage.notice,
+    sqliteVersion: storage.sqlite3.version.libVersion,
+  };
+}
+
+function view(): CacheView {
+  const { cas } = opened();
+  const stats = cas.stats();
+  return {
+    artifacts: cas.list({ sort: "used", desc: true }),
+    uris: cas.uris(),
+    bundles: listBundles(cas),
+    storedBytes: stats.storedBytes,
+    rawBytes: stats.rawBytes,
+  };
+}
+
+/** SQLite's file header: a dropped file that starts with it is taken for a bundle archive. */
+const SQLITE_MAGIC = "SQLite format 3\0";
+
+function isSqlite(bytes: Uint8Array): boolean {
+  return new TextDecoder().decode(bytes.subarray(0, 16)) === SQLITE_MAGIC;
+}
+
+/** Import each file on its own: an extension is checked as `.load` checks it, an archive in full. */
+function drop(files: DroppedFile[]): DropOutcome[] {
+  const { storage, cas } = opened();
+  return files.map((file): DropOutcome => {
+    try {
+      if (isSqlite(file.bytes)) {
+        const result = importArchiveBytes(cas, storage.sqlite3, file.name, file.bytes);
+        return {
+          name: file.name,
+          kind: "archive",
+          bundle: result.bundle.name,
+          setHash: result.bundle.setHash,
+          added: result.added,
+          present: result.present,
+          signature: result.signature,
+        };
+      }
+      checkLoadable(file.name, file.bytes, host);
+      const name = checkExtensionName(extensionName(file.name), `Cannot import "${file.name}"`);
+      const uri = `extension:${name}`;
+      const put = cas.put(file.bytes, { uri });
+      return { name: file.name, kind: "extension", blake3: put.blake3, uri, created: put.created };
+    } catch (err) {
+      return { name: file.name, kind: "error", ...wire(err) };
+    }
+  });
+}
+
+function wire(err: unknown): WireError {
+  if (err instanceof SqlinkError) return { code: err.code, message: err.message, hint: err.hint };
+  return { code: "EINTERNAL", message: String((err as Error)?.message ?? err) };
+}
+
+async function handle(request: Posted): Promise<unknown> {
+  switch (request.op) {
+    case "open":
+      return await open(request.host);
+    case "view":
+      return view();
+    case "drop":
+      return drop(request.files);
+    case "verify":
+      return opened().cas.verify();
+    case "export": {
+      const { storage, cas } = opened();
+      const out = exportBundleBytes(cas, storage.sqlite3, request.bundle);
+      return { ...out, fileName: `${out.bundle}.sqlink` };
+    }
+  }
+}
+
+self.onmessage = async (event: MessageEvent<Posted>) => {
+  const request = event.data;
+  let answer: Answer;
+  try {
+    answer = { id: request.id, ok: true, value: await handle(request) };
+  } catch (err) {
+    answer = { id: request.id, ok: false, error: wire(err) };
+  }
+  self.postMessage(answer);
+};
