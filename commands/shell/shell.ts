@@ -5,7 +5,7 @@
  * sqlite3 does. The prompt's modules load only when a person is typing.
  */
 import { SqlinkError } from "../../lib/errors.ts";
-import { openShellDatabase } from "../../lib/shell/database.ts";
+import { loadSqlite, sqlite } from "../../lib/sqlite/library.ts";
 import { type LineSource, readerLines } from "../../lib/shell/lines.ts";
 import { applyShellOption, parseShellArgs, type ShellArgs } from "../../lib/shell/options.ts";
 import type { DotRegistry } from "../../lib/shell/dot/registry.ts";
@@ -91,6 +91,12 @@ async function shell(
   } catch (error) {
     const hint = error instanceof SqlinkError && error.hint ? `hint: ${error.hint}\n` : "";
     stderr.write(`${PROGRAM}: Error: ${(error as Error).message}\n${hint}`);
+    return 1;
+  }
+  try {
+    await loadSqlite();
+  } catch (error) {
+    stderr.write(errorText(error));
     return 1;
   }
   let interactive = Deno.stdin.isTerminal() && !args.batch;
@@ -265,16 +271,11 @@ async function interact(session: ShellSession, args: ShellArgs): Promise<number>
   }
 }
 
-/** What sqlite3 -version prints: the library version and source id (here, node:sqlite's). */
+/** What sqlite3 -version prints: the library's version and source id. */
 function sqliteVersion(): string {
-  const db = openShellDatabase("");
-  try {
-    const row = db.prepare("SELECT sqlite_version() AS v, sqlite_source_id() AS s")
-      .get() as { v: string; s: string };
-    return `${row.v} ${row.s}`;
-  } finally {
-    db.close();
-  }
+  const lib = sqlite();
+  const text = (p: Deno.PointerValue) => p === null ? "" : Deno.UnsafePointerView.getCString(p);
+  return `${text(lib.sqlite3_libversion())} ${text(lib.sqlite3_sourceid())}`;
 }
 
 // Not lib/fs.ts's pathExists: that module loads node:path, which a plain start must not pay for.

@@ -3,7 +3,7 @@
  * a mistyped file name that is never queried creates no file), and the glue between the
  * input loop, the SQL runner and the dot-command registry.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { Database } from "../sqlite/database.ts";
 import { installError, plainMessage, SqlinkError } from "../errors.ts";
 import type { ExtensionSet } from "../ext/loaded.ts";
 import type { EmbeddedBundle } from "../bake/embedded.ts";
@@ -34,7 +34,7 @@ export class ShellSession implements ShellHost {
   readonly state: ShellState;
   readonly #loadRegistry: () => Promise<DotRegistry>;
   #registry: DotRegistry | null = null;
-  #db: DatabaseSync | null = null;
+  #db: Database | null = null;
   /**
    * The extensions this session loaded (`.load`, `--load`, `--bundle`), loaded again into
    * every database it opens; null until the first one (so plain sessions never load the
@@ -51,7 +51,7 @@ export class ShellSession implements ShellHost {
   constructor(options: SessionOptions) {
     this.#loadRegistry = options.registry;
     const state = createShellState(
-      null as unknown as DatabaseSync,
+      null as unknown as Database,
       options.dbPath,
       { stdout: options.stdout, stderr: options.stderr },
       options.format,
@@ -59,7 +59,7 @@ export class ShellSession implements ShellHost {
     state.readOnly = options.readOnly;
     Object.defineProperty(state, "db", {
       get: () => this.#connection(),
-      set: (db: DatabaseSync) => {
+      set: (db: Database) => {
         this.#db = db;
       },
       enumerable: true,
@@ -78,7 +78,7 @@ export class ShellSession implements ShellHost {
     return this.#db !== null;
   }
 
-  #connection(): DatabaseSync {
+  #connection(): Database {
     if (this.#db === null) {
       const db = openDatabaseOrThrow(this.state.dbPath, { readOnly: this.state.readOnly });
       try {
@@ -197,12 +197,11 @@ export class ShellSession implements ShellHost {
         : ["Error", text];
       const prefix = fromUser ? `${kind}:` : `${kind} near line ${startLine}:`;
       this.state.out.flush();
-      this.state.stderr.write(`${prefix} ${tail}\n`);
+      this.state.stderr.write(`${prefix} ${tail}\n${hintLine(error)}`);
       failed = 1;
     } else if (this.state.changes) {
-      const counts = this.state.db.prepare("SELECT changes() AS c, total_changes() AS t")
-        .get() as { c: number; t: number };
-      this.state.out.write(`changes: ${counts.c}   total_changes: ${counts.t}\n`);
+      const db = this.state.db;
+      this.state.out.write(`changes: ${db.changes()}   total_changes: ${db.totalChanges()}\n`);
     }
     if (this.state.once) this.resetOutput();
     return failed;
@@ -216,7 +215,7 @@ export class ShellSession implements ShellHost {
     const error = await this.#run(sql);
     if (error === null) return 0;
     this.state.out.flush();
-    this.state.stderr.write(`Error: ${error.text}\n`);
+    this.state.stderr.write(`Error: ${error.text}\n${hintLine(error)}`);
     return error.code;
   }
 
@@ -242,6 +241,10 @@ export class ShellSession implements ShellHost {
   }
 }
 
+function hintLine(failure: ExecFailure): string {
+  return failure.hint ? `hint: ${failure.hint}\n` : "";
+}
+
 /** `Error: …` for a failed command, with sqlink's `hint:` line when there is one. */
 export function errorText(error: unknown): string {
   error = installError(error) ?? error;
@@ -254,7 +257,7 @@ export function isOpenFailure(error: unknown): boolean {
   return error instanceof SqlinkError && error.code === "EOPEN";
 }
 
-function openDatabaseOrThrow(path: string, options: { readOnly: boolean }): DatabaseSync {
+function openDatabaseOrThrow(path: string, options: { readOnly: boolean }): Database {
   try {
     return openShellDatabase(path, options);
   } catch (error) {

@@ -1,12 +1,12 @@
 /** Everything a shell session carries between statements and dot-commands. */
-import type { DatabaseSync } from "node:sqlite";
+import type { Database } from "../sqlite/database.ts";
 import { defaultFormatSettings, type FormatSettings, type ModeName } from "./format/settings.ts";
 import type { Sink } from "./sink.ts";
 
 /** The live state of one shell session (sqlite3's `ShellState`). */
 export interface ShellState {
   /** The current connection. */
-  db: DatabaseSync;
+  db: Database;
   /** The file name it was opened with (`""` for an in-memory database). */
   dbPath: string;
   /** Opened with `-readonly` / `.open --readonly`. */
@@ -52,7 +52,7 @@ export interface ShellState {
 
 /** A session with sqlite3's defaults over `db`, writing to the given sinks. */
 export function createShellState(
-  db: DatabaseSync,
+  db: Database,
   dbPath: string,
   sinks: { stdout: Sink; stderr: Sink },
   format: FormatSettings = defaultFormatSettings(),
