@@ -93,8 +93,9 @@ async function shell(
     stderr.write(`${PROGRAM}: Error: ${(error as Error).message}\n${hint}`);
     return 1;
   }
+  let library: string;
   try {
-    await loadSqlite();
+    library = (await loadSqlite()).path;
   } catch (error) {
     stderr.write(errorText(error));
     return 1;
@@ -119,6 +120,21 @@ async function shell(
   };
   const { state } = session;
   state.bail = args.bail;
+  // SIGINT stops the running statement and is counted, as sqlite3's interrupt_handler does:
+  // a script then ends, the prompt reads on, and a third one in a row ends the shell.
+  const onInterrupt = () => {
+    if (session.interrupt() > 2) {
+      stdout.flush();
+      Deno.exit(1);
+    }
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  // A thread that interrupts even a synchronous step, for input that may run long (a
+  // script, the prompt); SQL arguments run their first steps off the main thread instead.
+  const interrupter = args.commands.length > 0
+    ? null
+    : (await import("../../lib/sqlite/interrupter.ts")).Interrupter.start(library);
+  session.useInterrupter(interrupter);
   try {
     if (embedded || args.loads.length > 0 || args.bundle !== null) {
       const { startExtensions, runBakedBinary } = await import("./extensions.ts");
@@ -184,6 +200,8 @@ async function shell(
   } finally {
     session.resetOutput();
     session.close();
+    interrupter?.stop();
+    Deno.removeSignalListener("SIGINT", onInterrupt);
   }
 }
 
@@ -241,10 +259,8 @@ async function interact(session: ShellSession, args: ShellArgs): Promise<number>
         'Use ".open FILENAME" to reopen on a persistent database.\n',
     );
   }
-  // Ctrl-C while a statement runs must not end the shell. node:sqlite runs statements
-  // synchronously, so the statement still finishes; the prompt handles Ctrl-C itself.
-  const ignoreInterrupt = () => {};
-  Deno.addSignalListener("SIGINT", ignoreInterrupt);
+  // Ctrl-C while a statement runs interrupts it (shell() listens); at the prompt, the line
+  // reader handles it itself.
   const { openPlainPrompt, openPrompt } = await import("./prompt.ts");
   const { defaultHistoryPath } = await import("../../lib/shell/prompt/history.ts");
   const prompt = Deno.stdin.isTerminal()
@@ -267,7 +283,6 @@ async function interact(session: ShellSession, args: ShellArgs): Promise<number>
     return state.exitCode ?? (result.errors > 0 ? 1 : 0);
   } finally {
     await prompt.close();
-    Deno.removeSignalListener("SIGINT", ignoreInterrupt);
   }
 }
 

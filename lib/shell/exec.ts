@@ -6,6 +6,7 @@
 import type { Database } from "../sqlite/database.ts";
 import { SqliteError } from "../sqlite/error.ts";
 import type { Statement } from "../sqlite/statement.ts";
+import { Stepper } from "../sqlite/stepper.ts";
 import { utf8 } from "../sqlite/text.ts";
 import { loadPrinter } from "./format/printer_loader.ts";
 import type { FormatSettings } from "./format/settings.ts";
@@ -115,10 +116,14 @@ async function runStatement(
   statement.setReadBigInts(true);
   statement.setReturnArrays(true);
   const names = statement.columnNames();
+  const stepper = new Stepper(statement, { firstAsync: state.asyncFirstStep });
   if (names.length === 0) {
     try {
-      while (statement.step()) { /* no columns, nothing to print */ }
-      return null;
+      for (;;) {
+        let row = stepper.next();
+        if (typeof row !== "boolean") row = await row;
+        if (!row) return null;
+      }
     } catch (error) {
       return error;
     }
@@ -133,7 +138,9 @@ async function runStatement(
   // As sqlite3: a statement whose first step fails prints nothing; rows that came before a
   // later failure are printed (and the result closed) before the error is reported.
   try {
-    if (!statement.step()) return null;
+    let first = stepper.next();
+    if (typeof first !== "boolean") first = await first;
+    if (!first) return null;
   } catch (error) {
     return error;
   }
@@ -142,7 +149,12 @@ async function runStatement(
   printer.begin(names);
   let failure: unknown = null;
   try {
-    do printer.row(statement.row()); while (statement.step());
+    for (;;) {
+      printer.row(statement.row());
+      let more = stepper.next();
+      if (typeof more !== "boolean") more = await more;
+      if (!more) break;
+    }
   } catch (error) {
     failure = error;
   }

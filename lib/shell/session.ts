@@ -4,6 +4,8 @@
  * input loop, the SQL runner and the dot-command registry.
  */
 import type { Database } from "../sqlite/database.ts";
+import type { Interrupter } from "../sqlite/interrupter.ts";
+import { SQLITE_INTERRUPT } from "../sqlite/error.ts";
 import { installError, plainMessage, SqlinkError } from "../errors.ts";
 import type { ExtensionSet } from "../ext/loaded.ts";
 import type { EmbeddedBundle } from "../bake/embedded.ts";
@@ -47,6 +49,7 @@ export class ShellSession implements ShellHost {
   embedded: EmbeddedBundle | null = null;
   /** Write-through of newly cached blobs to the remotes, plugged in by the command layer. */
   shareBlobs?: (blake3s: string[]) => Promise<void>;
+  #interrupter: Interrupter | null = null;
 
   constructor(options: SessionOptions) {
     this.#loadRegistry = options.registry;
@@ -61,6 +64,7 @@ export class ShellSession implements ShellHost {
       get: () => this.#connection(),
       set: (db: Database) => {
         this.#db = db;
+        this.#interrupter?.watch(db);
       },
       enumerable: true,
     });
@@ -92,8 +96,33 @@ export class ShellSession implements ShellHost {
         });
       }
       this.#db = db;
+      this.#interrupter?.watch(db);
     }
     return this.#db;
+  }
+
+  /**
+   * Let `interrupter` stop this session's statements on SIGINT (null: none; then each
+   * statement's first step runs off the main thread so the listener can, see Stepper).
+   */
+  useInterrupter(interrupter: Interrupter | null): void {
+    this.#interrupter = interrupter;
+    interrupter?.watch(this.#db);
+    // Until the thread listens, first steps run off the main thread.
+    this.state.asyncFirstStep = true;
+    interrupter?.onReady(() => {
+      this.state.asyncFirstStep = false;
+    });
+  }
+
+  /**
+   * SIGINT (Ctrl-C): stop the running statement, as sqlite3's interrupt_handler does, and
+   * count it (a script stops at its next line). Returns how many are pending.
+   */
+  interrupt(): number {
+    this.state.interrupted++;
+    this.#db?.interrupt();
+    return this.state.interrupted;
   }
 
   /** Open the database now (sqlite3 does when the file exists); throws SqlinkError. */
@@ -115,6 +144,7 @@ export class ShellSession implements ShellHost {
     const db = openDatabaseOrThrow(path, { readOnly: options.readOnly ?? false });
     this.close();
     this.#db = db;
+    this.#interrupter?.watch(db);
     this.state.dbPath = path;
     this.state.readOnly = options.readOnly ?? false;
     // The new database is open either way; a failure here is reported like any other.
@@ -123,6 +153,7 @@ export class ShellSession implements ShellHost {
 
   /** Close the connection, if open. */
   close(): void {
+    this.#interrupter?.watch(null);
     if (this.#db?.isOpen) this.#db.close();
     this.#db = null;
   }
@@ -220,12 +251,20 @@ export class ShellSession implements ShellHost {
   }
 
   async #run(sql: string): Promise<ExecFailure | null> {
+    let failure: ExecFailure | null;
     try {
-      return await execSql(this.state, sql);
+      failure = await execSql(this.state, sql);
     } catch (error) {
       if (isOpenFailure(error)) throw error;
       return { text: messageOf(error), code: 1 };
     }
+    if (failure?.code === SQLITE_INTERRUPT && this.state.interrupted === 0) {
+      // The SIGINT that stopped it may still wait for the event loop: let it be counted
+      // before the next line is read, so a script stops there as sqlite3's does.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (this.state.interrupted === 0) this.state.interrupted = 1;
+    }
+    return failure;
   }
 
   /** Send results to standard output again, closing a `.output`/`.once` file. */

@@ -48,6 +48,16 @@ export interface ShellState {
    * are being read one inside another, and the line the innermost one is at.
    */
   input: { nesting: number; line: number };
+  /**
+   * sqlite3's seenInterrupt: Ctrl-Cs (SIGINT) not yet acted on. A script stops at the next
+   * line it reads; the prompt forgets them and reads on.
+   */
+  interrupted: number;
+  /**
+   * Run each statement's first step off the main thread, so the SIGINT listener can
+   * interrupt it: for runs without an interrupter thread (lib/sqlite/interrupter.ts).
+   */
+  asyncFirstStep: boolean;
 }
 
 /** A session with sqlite3's defaults over `db`, writing to the given sinks. */
@@ -78,5 +88,7 @@ export function createShellState(
     exitCode: null,
     prompt: { main: "sqlite> ", continuation: "   ...> " },
     input: { nesting: 0, line: 0 },
+    interrupted: 0,
+    asyncFirstStep: false,
   };
 }
