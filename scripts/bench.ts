@@ -14,6 +14,7 @@
  *   deno task bench -- --only concurrency    # 8 writer processes against one
  *   deno task bench -- --only evict          # gc of 10,000 artifacts against a raw DELETE
  *   deno task bench -- --only remote         # the remote tier over nginx (scripts/bench/remote.ts)
+ *   deno task bench -- --only shell          # the shell's output modes, .dump, .import against sqlite3
  *
  * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script; `bundle`
  * times `sqlink --bundle-load B` (three real extensions) against the plain start; `cli`
@@ -39,6 +40,7 @@ import { cliStartupReport, measureCliStartup } from "./bench/cli_startup.ts";
 import { concurrencyReport, measureConcurrency } from "./bench/concurrency.ts";
 import { evictReport, measureEvict } from "./bench/evict.ts";
 import { measureRemote, remoteReport } from "./bench/remote.ts";
+import { measureShell, shellReport } from "./bench/shell.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -57,6 +59,9 @@ interface Options {
   concurrency: boolean;
   evict: boolean;
   remote: boolean;
+  shell: boolean;
+  /** --reps was given (the shell cases run once otherwise). */
+  repsGiven: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -82,6 +87,8 @@ function parseArgs(args: string[]): Options {
     concurrency: false,
     evict: false,
     remote: false,
+    shell: false,
+    repsGiven: false,
   };
   let only = false;
   for (let i = 0; i < args.length; i++) {
@@ -91,7 +98,15 @@ function parseArgs(args: string[]): Options {
     const value = () => inline ?? args[++i];
     if (flag === "--only") {
       only = true;
-      const extra = ["startup", "bundle", "cli", "concurrency", "evict", "remote"] as const;
+      const extra = [
+        "startup",
+        "bundle",
+        "cli",
+        "concurrency",
+        "evict",
+        "remote",
+        "shell",
+      ] as const;
       const names = pick(flag, value(), [...WORKLOAD_NAMES, ...extra] as const);
       options.startup ||= names.includes("startup");
       options.bundle ||= names.includes("bundle");
@@ -99,12 +114,15 @@ function parseArgs(args: string[]): Options {
       options.concurrency ||= names.includes("concurrency");
       options.evict ||= names.includes("evict");
       options.remote ||= names.includes("remote");
+      options.shell ||= names.includes("shell");
       options.workloads.push(
         ...names.filter((n): n is WorkloadName => (WORKLOAD_NAMES as string[]).includes(n)),
       );
     } else if (flag === "--impl") options.impls.push(...pick(flag, value(), IMPLS));
-    else if (flag === "--reps") options.reps = Math.max(1, Number(value()) || 1);
-    else if (flag === "--child") {
+    else if (flag === "--reps") {
+      options.reps = Math.max(1, Number(value()) || 1);
+      options.repsGiven = true;
+    } else if (flag === "--child") {
       const [impl] = pick(flag, args[++i], IMPLS);
       const [workload] = pick(flag, args[++i], WORKLOAD_NAMES);
       options.child = { impl, workload, dir: "" };
@@ -119,6 +137,7 @@ function parseArgs(args: string[]): Options {
     options.concurrency = true;
     options.evict = true;
     options.remote = true;
+    options.shell = true;
   }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
@@ -197,6 +216,12 @@ async function startupReports(options: Options): Promise<void> {
   if (options.remote) {
     progress("remote tier over nginx ...");
     console.log(remoteReport(await measureRemote(Math.max(5, options.reps * 2))));
+    console.log("");
+  }
+  if (options.shell) {
+    progress("the shell against sqlite3 ...");
+    // Each case takes seconds to minutes: one run each unless --reps says more.
+    console.log(shellReport(await measureShell(options.repsGiven ? options.reps : 1)));
     console.log("");
   }
 }
