@@ -144,6 +144,10 @@ async function runStatement(
   } catch (error) {
     return error;
   }
+  if (settings.mode === "list") {
+    const { printListRows } = await import("./format/list_fast.ts");
+    return await printListRows(statement, stepper, names, settings, state.out);
+  }
   const createPrinter = await loadPrinter(settings.mode);
   const printer = createPrinter(settings, state.out, { stdout: state.stdout });
   printer.begin(names);

@@ -21,6 +21,36 @@ export interface RunResult {
   lastInsertRowid: number | bigint;
 }
 
+/** A growable byte buffer that cells are copied into (see `appendText`). */
+export class ByteBuffer {
+  buffer = new Uint8Array(1 << 17);
+  length = 0;
+
+  /** Make room for `n` more bytes. */
+  reserve(n: number): void {
+    if (this.length + n <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buffer.subarray(0, this.length));
+    this.buffer = next;
+  }
+
+  /** Append `bytes`. */
+  append(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  /** A copy of the bytes, leaving the buffer empty. */
+  take(): Uint8Array {
+    const out = this.buffer.slice(0, this.length);
+    this.length = 0;
+    return out;
+  }
+}
+
 /** A prepared statement of `db`. */
 export class Statement {
   readonly #db: Database;
@@ -186,6 +216,29 @@ export class Statement {
       default:
         return null;
     }
+  }
+
+  /**
+   * Append column `i`'s text as sqlite3_column_text gives it (SQLite's own conversion of
+   * numbers, `%!.15g` for a REAL), cut at its first NUL as C's `%s` cuts it, to `out`
+   * without a JavaScript string in between. False for NULL (nothing appended).
+   */
+  appendText(i: number, out: ByteBuffer): boolean {
+    const lib = this.#lib;
+    const h = this.handle;
+    const text = lib.sqlite3_column_text(h, i);
+    if (text === null) return false;
+    const n = lib.sqlite3_column_bytes(h, i);
+    if (n === 0) return true;
+    out.reserve(n);
+    const at = out.length;
+    const buffer = out.buffer;
+    Deno.UnsafePointerView.copyInto(text, buffer.subarray(at, at + n));
+    let end = at;
+    const stop = at + n;
+    while (end < stop && buffer[end] !== 0) end++;
+    out.length = end;
+    return true;
   }
 
   #shaped(): SqlValue[] | Record<string, SqlValue> {
