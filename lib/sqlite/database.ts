@@ -290,9 +290,14 @@ function callFunction(
     else if (typeof result === "number") lib.sqlite3_result_double(context, result);
     else if (typeof result === "string") {
       const bytes = utf8(result);
-      lib.sqlite3_result_text(context, bytes, bytes.length, TRANSIENT);
+      lib.sqlite3_result_text(context, bytes, bytes.length, TRANSIENT());
     } else {
-      lib.sqlite3_result_blob(context, result as Uint8Array<ArrayBuffer>, result.length, TRANSIENT);
+      lib.sqlite3_result_blob(
+        context,
+        result as Uint8Array<ArrayBuffer>,
+        result.length,
+        TRANSIENT(),
+      );
     }
   } catch (error) {
     const bytes = utf8(error instanceof Error ? error.message : String(error));

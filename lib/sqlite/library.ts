@@ -80,10 +80,14 @@ function trustedDigests(): string[] {
 export async function loadSqlite(): Promise<LoadedLibrary> {
   if (loaded !== null) return loaded;
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-    throw new SqlinkError("EPERM", "The shell needs Deno's --allow-ffi permission", {
-      hint: "sqlink runs SQLite through Deno's FFI: run it with --allow-ffi " +
-        "(`deno task sqlink` grants all it needs)",
-    });
+    throw new SqlinkError(
+      "EPERM",
+      "Cannot run SQLite's library: Deno does not allow this process to load native code",
+      {
+        hint:
+          "Run sqlink with Deno's --allow-ffi permission (`deno task sqlink` grants all it needs)",
+      },
+    );
   }
   const source = libraryPath();
   const name = basename(source);

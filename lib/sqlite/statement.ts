@@ -152,14 +152,14 @@ export class Statement {
         : lib.sqlite3_bind_double(h, index, value);
     } else if (typeof value === "string") {
       const bytes = utf8(value);
-      rc = lib.sqlite3_bind_text(h, index, bytes, bytes.length, TRANSIENT);
+      rc = lib.sqlite3_bind_text(h, index, bytes, bytes.length, TRANSIENT());
     } else {
       rc = lib.sqlite3_bind_blob(
         h,
         index,
         value as Uint8Array<ArrayBuffer>,
         value.length,
-        TRANSIENT,
+        TRANSIENT(),
       );
     }
     if (rc !== 0) throw this.#db.error(rc);

@@ -32,5 +32,13 @@ export function readBytes(pointer: Deno.PointerValue, length: number): Uint8Arra
   return new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(pointer, length).slice(0));
 }
 
-/** SQLITE_TRANSIENT: SQLite copies the bytes before the call returns. */
-export const TRANSIENT = Deno.UnsafePointer.create(0xffffffffffffffffn);
+let transient: Deno.PointerValue | undefined;
+
+/**
+ * SQLITE_TRANSIENT: SQLite copies the bytes before the call returns. Made on first use:
+ * any FFI call needs --allow-ffi, which a process without it must hear about in words.
+ */
+export function TRANSIENT(): Deno.PointerValue {
+  transient ??= Deno.UnsafePointer.create(0xffffffffffffffffn);
+  return transient;
+}
