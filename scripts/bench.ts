@@ -16,6 +16,7 @@
  *   deno task bench -- --only remote         # the remote tier over nginx (scripts/bench/remote.ts)
  *   deno task bench -- --only sync           # sqlink sync of a 3-member lock against npm pack
  *   deno task bench -- --only browser        # the page's cache in Chromium against the Deno driver
+ *   deno task bench -- --only shell          # the shell's output modes, .dump, .import against sqlite3
  *
  * `startup` times `sqlink :memory: "select 1"` against a bare node:sqlite script; `bundle`
  * times `sqlink --bundle-load B` (three real extensions) against the plain start; `cli`
@@ -42,6 +43,7 @@ import { concurrencyReport, measureConcurrency } from "./bench/concurrency.ts";
 import { evictReport, measureEvict } from "./bench/evict.ts";
 import { measureRemote, remoteReport } from "./bench/remote.ts";
 import { measureSync, syncReport } from "./bench/sync.ts";
+import { measureShell, shellReport } from "./bench/shell.ts";
 
 const PERMISSIONS = [
   "--allow-read",
@@ -62,6 +64,9 @@ interface Options {
   remote: boolean;
   sync: boolean;
   browser: boolean;
+  shell: boolean;
+  /** --reps was given (the shell cases run once otherwise). */
+  repsGiven: boolean;
   impls: ImplName[];
   reps: number;
   child?: { impl: ImplName; workload: WorkloadName; dir: string };
@@ -89,6 +94,8 @@ function parseArgs(args: string[]): Options {
     remote: false,
     sync: false,
     browser: false,
+    shell: false,
+    repsGiven: false,
   };
   let only = false;
   for (let i = 0; i < args.length; i++) {
@@ -107,6 +114,7 @@ function parseArgs(args: string[]): Options {
         "remote",
         "sync",
         "browser",
+        "shell",
       ] as const;
       const names = pick(flag, value(), [...WORKLOAD_NAMES, ...extra] as const);
       options.startup ||= names.includes("startup");
@@ -117,12 +125,15 @@ function parseArgs(args: string[]): Options {
       options.remote ||= names.includes("remote");
       options.sync ||= names.includes("sync");
       options.browser ||= names.includes("browser");
+      options.shell ||= names.includes("shell");
       options.workloads.push(
         ...names.filter((n): n is WorkloadName => (WORKLOAD_NAMES as string[]).includes(n)),
       );
     } else if (flag === "--impl") options.impls.push(...pick(flag, value(), IMPLS));
-    else if (flag === "--reps") options.reps = Math.max(1, Number(value()) || 1);
-    else if (flag === "--child") {
+    else if (flag === "--reps") {
+      options.reps = Math.max(1, Number(value()) || 1);
+      options.repsGiven = true;
+    } else if (flag === "--child") {
       const [impl] = pick(flag, args[++i], IMPLS);
       const [workload] = pick(flag, args[++i], WORKLOAD_NAMES);
       options.child = { impl, workload, dir: "" };
@@ -139,6 +150,7 @@ function parseArgs(args: string[]): Options {
     options.remote = true;
     options.sync = true;
     options.browser = true;
+    options.shell = true;
   }
   if (options.impls.length === 0) options.impls = [...IMPLS];
   return options;
@@ -229,6 +241,12 @@ async function startupReports(options: Options): Promise<void> {
     // Loaded only here: playwright-core must not weigh on the child processes' RSS.
     const { browserReport, measureBrowser } = await import("./bench/browser.ts");
     console.log(browserReport(await measureBrowser(Math.max(5, options.reps * 2))));
+    console.log("");
+  }
+  if (options.shell) {
+    progress("the shell against sqlite3 ...");
+    // Each case takes seconds to minutes: one run each unless --reps says more.
+    console.log(shellReport(await measureShell(options.repsGiven ? options.reps : 1)));
     console.log("");
   }
 }

@@ -5,7 +5,7 @@
  * sqlite3 does. The prompt's modules load only when a person is typing.
  */
 import { SqlinkError } from "../../lib/errors.ts";
-import { openShellDatabase } from "../../lib/shell/database.ts";
+import { loadSqlite, sqlite } from "../../lib/sqlite/library.ts";
 import { type LineSource, readerLines } from "../../lib/shell/lines.ts";
 import { applyShellOption, parseShellArgs, type ShellArgs } from "../../lib/shell/options.ts";
 import type { DotRegistry } from "../../lib/shell/dot/registry.ts";
@@ -93,6 +93,13 @@ async function shell(
     stderr.write(`${PROGRAM}: Error: ${(error as Error).message}\n${hint}`);
     return 1;
   }
+  let library: string;
+  try {
+    library = (await loadSqlite()).path;
+  } catch (error) {
+    stderr.write(errorText(error));
+    return 1;
+  }
   let interactive = Deno.stdin.isTerminal() && !args.batch;
   const session = new ShellSession({
     dbPath: args.dbPath ?? ":memory:",
@@ -115,6 +122,21 @@ async function shell(
   session.fetchNamed = async (names) => (await import("./ext.ts")).fetchNamed(names);
   const { state } = session;
   state.bail = args.bail;
+  // SIGINT stops the running statement and is counted, as sqlite3's interrupt_handler does:
+  // a script then ends, the prompt reads on, and a third one in a row ends the shell.
+  const onInterrupt = () => {
+    if (session.interrupt() > 2) {
+      stdout.flush();
+      Deno.exit(1);
+    }
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  // A thread that interrupts even a synchronous step, for input that may run long (a
+  // script, the prompt); SQL arguments run their first steps off the main thread instead.
+  const interrupter = args.commands.length > 0
+    ? null
+    : (await import("../../lib/sqlite/interrupter.ts")).Interrupter.start(library);
+  session.useInterrupter(interrupter);
   try {
     if (embedded || args.loads.length > 0 || args.bundle !== null) {
       const { startExtensions, runBakedBinary } = await import("./extensions.ts");
@@ -180,6 +202,8 @@ async function shell(
   } finally {
     session.resetOutput();
     session.close();
+    interrupter?.stop();
+    Deno.removeSignalListener("SIGINT", onInterrupt);
   }
 }
 
@@ -239,10 +263,8 @@ async function interact(session: ShellSession, args: ShellArgs): Promise<number>
         'Use ".open FILENAME" to reopen on a persistent database.\n',
     );
   }
-  // Ctrl-C while a statement runs must not end the shell. node:sqlite runs statements
-  // synchronously, so the statement still finishes; the prompt handles Ctrl-C itself.
-  const ignoreInterrupt = () => {};
-  Deno.addSignalListener("SIGINT", ignoreInterrupt);
+  // Ctrl-C while a statement runs interrupts it (shell() listens); at the prompt, the line
+  // reader handles it itself.
   const { openPlainPrompt, openPrompt } = await import("./prompt.ts");
   const { defaultHistoryPath } = await import("../../lib/shell/prompt/history.ts");
   const prompt = Deno.stdin.isTerminal()
@@ -265,20 +287,14 @@ async function interact(session: ShellSession, args: ShellArgs): Promise<number>
     return state.exitCode ?? (result.errors > 0 ? 1 : 0);
   } finally {
     await prompt.close();
-    Deno.removeSignalListener("SIGINT", ignoreInterrupt);
   }
 }
 
-/** What sqlite3 -version prints: the library version and source id (here, node:sqlite's). */
+/** What sqlite3 -version prints: the library's version and source id. */
 function sqliteVersion(): string {
-  const db = openShellDatabase("");
-  try {
-    const row = db.prepare("SELECT sqlite_version() AS v, sqlite_source_id() AS s")
-      .get() as { v: string; s: string };
-    return `${row.v} ${row.s}`;
-  } finally {
-    db.close();
-  }
+  const lib = sqlite();
+  const text = (p: Deno.PointerValue) => p === null ? "" : Deno.UnsafePointerView.getCString(p);
+  return `${text(lib.sqlite3_libversion())} ${text(lib.sqlite3_sourceid())}`;
 }
 
 // Not lib/fs.ts's pathExists: that module loads node:path, which a plain start must not pay for.

@@ -62,6 +62,9 @@ export interface StagedBuild {
   includes: string[];
 }
 
+/** The shell's interrupter thread: a Worker's module, which deno compile does not find itself. */
+const WORKER_FILE = "lib/sqlite/interrupt_worker.ts";
+
 /**
  * Write a build into `dir` (which must be new and empty): the source, and for a bundle
  * its entry module and member blobs (`blobs`, by BLAKE3, already verified). Without a
@@ -74,7 +77,7 @@ export function stageBuild(
 ): StagedBuild {
   ensurePrivateDir(dir);
   writeSource(dir, source);
-  if (!bake) return { dir, entry: "main.ts", includes: [SNAPSHOT_FILE] };
+  if (!bake) return { dir, entry: "main.ts", includes: [SNAPSHOT_FILE, WORKER_FILE] };
   ensurePrivateDir(join(dir, MEMBERS_DIR));
   for (const member of bake.manifest.members) {
     const bytes = bake.blobs.get(member.blake3);
@@ -82,5 +85,5 @@ export function stageBuild(
     Deno.writeFileSync(join(dir, ...member.file.split("/")), bytes, { mode: 0o600 });
   }
   Deno.writeTextFileSync(join(dir, ENTRY_FILE), entryModule(bake.manifest));
-  return { dir, entry: ENTRY_FILE, includes: [SNAPSHOT_FILE, MEMBERS_DIR] };
+  return { dir, entry: ENTRY_FILE, includes: [SNAPSHOT_FILE, MEMBERS_DIR, WORKER_FILE] };
 }

@@ -10,9 +10,9 @@
 import { SqlinkError } from "../errors.ts";
 import type { CasConnection } from "../cas/connection.ts";
 import type { CasStore } from "../cas/store.ts";
-import type { DatabaseSync } from "node:sqlite";
 import {
   checkFfiAllowed,
+  type ExtensionHost,
   ExtensionSet,
   type LoadedExtension,
   loadInto,
@@ -204,7 +204,7 @@ export async function loadBundleInto(
   context: LaunchContext,
   ref: string,
   set: ExtensionSet,
-  db: DatabaseSync | null,
+  db: ExtensionHost | null,
 ): Promise<BundleLoad> {
   checkFfiAllowed(ref);
   const bundle = findBundle(context.cas, ref);

@@ -5,7 +5,6 @@
  * load leaves nothing behind: no binding, no memory, and no blob it alone added.
  */
 import { pathExists } from "../fs.ts";
-import type { DatabaseSync } from "node:sqlite";
 import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fsError, SqlinkError } from "../errors.ts";
@@ -13,6 +12,7 @@ import type { CasStore } from "../cas/store.ts";
 import { checkLoadable } from "./header.ts";
 import {
   checkFfiAllowed,
+  type ExtensionHost,
   ExtensionSet,
   type LoadedExtension,
   loadInto,
@@ -44,7 +44,7 @@ export interface LoadTarget {
   cas: CasStore;
   /** The cache root (`<root>/ext/…`). */
   root: string;
-  db: DatabaseSync;
+  db: ExtensionHost;
   set: ExtensionSet;
 }
 

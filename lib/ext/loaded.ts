@@ -2,8 +2,20 @@
  * The extensions a shell session has loaded (SPEC §5 step 4): remembered in load order and
  * loaded again, in that order, into every database the session opens later.
  */
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { SqlinkError } from "../errors.ts";
+import { Database } from "../sqlite/database.ts";
+import { sqliteLibrary } from "../sqlite/library.ts";
+
+/**
+ * A connection extensions load into: the shell's own SQLite binding (lib/sqlite), or
+ * node:sqlite in the script commands that check a load without a shell.
+ */
+export interface ExtensionHost {
+  loadExtension(path: string, entryPoint?: string): void;
+  prepare(sql: string): { all(): Record<string, unknown>[] };
+  close(): void;
+}
 
 /** One extension as the session uses it. */
 export interface LoadedExtension {
@@ -23,12 +35,11 @@ export interface LoadedExtension {
  * Hand one materialized extension to SQLite, turning the loader's message into one that
  * names the file the user gave (`shown`) and says what to do.
  */
-export function loadInto(db: DatabaseSync, ext: LoadedExtension, shown = ext.path): void {
+export function loadInto(db: ExtensionHost, ext: LoadedExtension, shown = ext.path): void {
   checkFfiAllowed(shown);
   try {
     if (ext.entryPoint === null) db.loadExtension(ext.path);
-    // Deno 2.9 takes the entry point at run time, but its types omit the parameter.
-    else (db.loadExtension as (path: string, entry: string) => void)(ext.path, ext.entryPoint);
+    else db.loadExtension(ext.path, ext.entryPoint);
   } catch (err) {
     throw loadError(err, ext, shown);
   }
@@ -83,11 +94,18 @@ export function checkFfiAllowed(shown: string): void {
 
 /**
  * An in-memory connection that may load extensions, for checking loads and replaying a
- * set; refused with the FFI message when Deno does not allow it.
+ * set; refused with the FFI message when Deno does not allow it. It runs on the engine the
+ * process's shell runs on: an extension keeps one pointer to the SQLite API that loaded it
+ * last, so loading it into a second copy of SQLite would send the shell's calls there.
  */
-export function scratchConnection(shown: string): DatabaseSync {
+export function scratchConnection(shown: string): ExtensionHost {
   checkFfiAllowed(shown);
-  return new DatabaseSync(":memory:", { allowExtension: true });
+  if (sqliteLibrary() !== null) return new Database(":memory:");
+  // Loaded here, not at the top: the shell's start never needs node:sqlite.
+  const { DatabaseSync: NodeDatabase } = (globalThis as unknown as {
+    process: { getBuiltinModule(name: string): unknown };
+  }).process.getBuiltinModule("node:sqlite") as { DatabaseSync: typeof DatabaseSync };
+  return new NodeDatabase(":memory:", { allowExtension: true }) as unknown as ExtensionHost;
 }
 
 function dlopenReason(path: string): string | undefined {
@@ -149,7 +167,7 @@ export class ExtensionSet {
   }
 
   /** Load every member into `db`, in order (a database opened later). */
-  loadAll(db: DatabaseSync): void {
+  loadAll(db: ExtensionHost): void {
     for (const ext of this.#members) loadInto(db, ext, `${ext.name} (${ext.origin})`);
   }
 }

@@ -4,8 +4,7 @@
  * a scratch in-memory connection, loading the set in the session's order, so neither
  * `.load` nor a launch with a bundle pays for it.
  */
-import type { DatabaseSync } from "node:sqlite";
-import { type LoadedExtension, loadInto, scratchConnection } from "./loaded.ts";
+import { type ExtensionHost, type LoadedExtension, loadInto, scratchConnection } from "./loaded.ts";
 import { derivedEntryPoint } from "./name.ts";
 
 /** The functions and virtual-table modules one extension registered. */
@@ -14,12 +13,12 @@ export interface Registered {
   modules: string[];
 }
 
-function functionKeys(db: DatabaseSync): Set<string> {
+function functionKeys(db: ExtensionHost): Set<string> {
   const rows = db.prepare("SELECT name, narg, enc, type FROM pragma_function_list").all();
   return new Set(rows.map((r) => `${r.name}\0${r.narg}\0${r.enc}\0${r.type}`));
 }
 
-function moduleNames(db: DatabaseSync): Set<string> {
+function moduleNames(db: ExtensionHost): Set<string> {
   return new Set(db.prepare("SELECT name FROM pragma_module_list").all().map((r) => `${r.name}`));
 }
 

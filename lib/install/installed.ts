@@ -4,7 +4,7 @@
  * the exact origin of the blob (`npm:sqlite-vec-linux-x64@0.1.6/vec0.so`) and its hashes.
  * `ext ls|rm|update`, `sqlink lock` and `.load NAME` read it.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { sql } from "../cas/statements.ts";
 import { SqlinkError } from "../errors.ts";
 

@@ -3,88 +3,127 @@
  * prepared only after the one before it ran, results printed in the current mode, and the
  * first error ending the text with sqlite3's message (`in prepare, …` / `stepping, …`).
  */
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { Database } from "../sqlite/database.ts";
+import { SqliteError } from "../sqlite/error.ts";
+import type { Statement } from "../sqlite/statement.ts";
+import { Stepper } from "../sqlite/stepper.ts";
+import { utf8 } from "../sqlite/text.ts";
 import { loadPrinter } from "./format/printer_loader.ts";
 import type { FormatSettings } from "./format/settings.ts";
 import type { ShellState } from "./state.ts";
-import { explainKind, nextStatement } from "./sql/scan.ts";
+import { explainKind } from "./sql/scan.ts";
 import type { SqlValue } from "./value.ts";
-
-type ArrayStatement = StatementSync & { setReturnArrays(on: boolean): void };
 
 /** The first failure of a run: sqlite3's text (`in prepare, …`) and SQLite's primary code. */
 export interface ExecFailure {
   text: string;
   code: number;
+  /** sqlink's advice, printed as a `hint:` line after the error. */
+  hint?: string;
+}
+
+/** The advice for SQL's load_extension(), which sqlink keeps disabled. */
+export const LOAD_EXTENSION_HINT =
+  "SQL's load_extension() is disabled: load extensions through sqlink's cache with .load FILE ?ENTRY?";
+
+/** True for the error SQLite gives a disabled load_extension() call in `sql`. */
+function isLoadExtensionCall(error: unknown, sql: string): boolean {
+  return messageOf(error) === "not authorized" && /\bload_extension\s*\(/i.test(sql);
+}
+
+const decoder = new TextDecoder();
+
+/** sqlite3's IsSpace: the blanks skipped before each statement. */
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
 }
 
 /**
  * Run every statement of `sql`, printing results to `state.out`. Returns null on success,
- * else the first failure (later statements are not run).
+ * else the first failure (later statements are not run). Statements end where SQLite's
+ * own parser says (the tail of sqlite3_prepare_v2), as in sqlite3's shell_exec.
  */
 export async function execSql(state: ShellState, sql: string): Promise<ExecFailure | null> {
   // Opening the database happens here, outside the statement's error handling: a file
   // that cannot be opened ends the shell (sqlite3's open_db), it is not a parse error.
   const db = state.db;
-  for (let slice = nextStatement(sql, 0); slice; slice = nextStatement(sql, slice.end)) {
-    if (slice.blank) continue;
-    let statement: ArrayStatement;
+  const bytes = utf8(sql);
+  let at = 0;
+  while (at < bytes.length) {
+    while (at < bytes.length && isSpace(bytes[at])) at++;
+    if (at >= bytes.length) break;
+    let prepared: { statement: Statement | null; tail: number };
     try {
-      statement = await prepare(db, slice.sql);
+      prepared = await prepare(db, bytes, at);
     } catch (error) {
-      const message = messageOf(error);
-      const { errorContext, errorOffset } = await import("./sql/error_location.ts");
-      const context = errorContext(
-        sql.slice(slice.start),
-        errorOffset(db, sql.slice(slice.start), message),
-      );
+      const { errorContext } = await import("./sql/error_location.ts");
+      const offset = error instanceof SqliteError ? error.offset : -1;
+      const context = errorContext(bytes.subarray(at), offset);
       return {
-        text: `in prepare, ${message}${codeSuffix(error)}${context}`,
+        text: `in prepare, ${messageOf(error)}${codeSuffix(error)}${context}`,
         code: primaryCode(error),
       };
     }
-    const kind = explainKind(slice.sql);
-    if (state.autoEqp !== "off" && kind === 0) await printPlan(state, slice.sql);
-    const error = await runStatement(state, statement, kind, slice.sql);
-    if (error) {
-      return {
-        text: `stepping, ${messageOf(error)}${codeSuffix(error)}`,
-        code: primaryCode(error),
-      };
+    const { statement } = prepared;
+    const text = decoder.decode(bytes.subarray(at, prepared.tail));
+    at = prepared.tail;
+    if (statement === null) continue;
+    try {
+      const kind = explainKind(text);
+      if (state.autoEqp !== "off" && kind === 0) await printPlan(state, text);
+      const error = await runStatement(state, statement, kind, text);
+      if (error) {
+        return {
+          text: `stepping, ${messageOf(error)}${codeSuffix(error)}`,
+          code: primaryCode(error),
+          hint: isLoadExtensionCall(error, text) ? LOAD_EXTENSION_HINT : undefined,
+        };
+      }
+    } finally {
+      statement.finalize();
     }
   }
   return null;
 }
 
 /**
- * Prepare one statement. A "no such function" naming one of the functions sqlite3 has
- * beyond Deno's build (sqrt, regexp, …) adds them to the connection and prepares again.
+ * Prepare the statement at byte `from`. A "no such function" naming one of the functions
+ * sqlite3's shell adds to the library (regexp, readfile, …) adds them to the connection
+ * and prepares again.
  */
-async function prepare(db: DatabaseSync, sql: string): Promise<ArrayStatement> {
+async function prepare(
+  db: Database,
+  bytes: Uint8Array,
+  from: number,
+): Promise<{ statement: Statement | null; tail: number }> {
   try {
-    return db.prepare(sql) as ArrayStatement;
+    return db.prepareBytes(bytes, from);
   } catch (error) {
     const missing = /^no such function: (.+)$/.exec(messageOf(error));
     if (!missing) throw error;
     const { addShellFunctionsFor } = await import("./functions.ts");
     if (!addShellFunctionsFor(db, missing[1])) throw error;
-    return db.prepare(sql) as ArrayStatement;
+    return db.prepareBytes(bytes, from);
   }
 }
 
 async function runStatement(
   state: ShellState,
-  statement: ArrayStatement,
+  statement: Statement,
   kind: number,
   sql: string,
 ): Promise<unknown> {
   statement.setReadBigInts(true);
   statement.setReturnArrays(true);
-  const names = statement.columns().map((c) => c.name);
+  const names = statement.columnNames();
+  const stepper = new Stepper(statement, { firstAsync: state.asyncFirstStep });
   if (names.length === 0) {
     try {
-      statement.run();
-      return null;
+      for (;;) {
+        let row = stepper.next();
+        if (typeof row !== "boolean") row = await row;
+        if (!row) return null;
+      }
     } catch (error) {
       return error;
     }
@@ -96,18 +135,35 @@ async function runStatement(
   const settings: FormatSettings = mode === state.format.mode
     ? state.format
     : { ...state.format, mode };
-  let rows: SqlValue[][];
+  // As sqlite3: a statement whose first step fails prints nothing; rows that came before a
+  // later failure are printed (and the result closed) before the error is reported.
   try {
-    rows = allRows(statement);
+    let first = stepper.next();
+    if (typeof first !== "boolean") first = await first;
+    if (!first) return null;
   } catch (error) {
     return error;
+  }
+  if (settings.mode === "list") {
+    const { printListRows } = await import("./format/list_fast.ts");
+    return await printListRows(statement, stepper, names, settings, state.out);
   }
   const createPrinter = await loadPrinter(settings.mode);
   const printer = createPrinter(settings, state.out, { stdout: state.stdout });
   printer.begin(names);
-  for (const row of rows) printer.row(row);
+  let failure: unknown = null;
+  try {
+    for (;;) {
+      printer.row(statement.row());
+      let more = stepper.next();
+      if (typeof more !== "boolean") more = await more;
+      if (!more) break;
+    }
+  } catch (error) {
+    failure = error;
+  }
   printer.end();
-  return null;
+  return failure;
 }
 
 /**
@@ -116,12 +172,12 @@ async function runStatement(
  */
 async function collectPlan(
   state: ShellState,
-  statement: ArrayStatement,
+  statement: Statement,
   groups = false,
 ): Promise<unknown> {
   let rows: SqlValue[][];
   try {
-    rows = allRows(statement);
+    rows = statement.setReturnArrays(true).all();
   } catch (error) {
     return error;
   }
@@ -142,32 +198,31 @@ async function collectPlan(
 /** `.eqp on`: the plan of a statement, printed before it runs. */
 async function printPlan(state: ShellState, sql: string): Promise<void> {
   try {
-    const plan = state.db.prepare(`EXPLAIN QUERY PLAN ${sql}`) as ArrayStatement;
-    plan.setReturnArrays(true);
-    await collectPlan(state, plan, true);
+    const plan = state.db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+    try {
+      await collectPlan(state, plan, true);
+    } finally {
+      plan.finalize();
+    }
     if (state.autoEqp === "full") {
-      const listing = state.db.prepare(`EXPLAIN ${sql}`) as ArrayStatement;
-      await runStatement(state, listing, 1, `EXPLAIN ${sql}`);
+      const listing = state.db.prepare(`EXPLAIN ${sql}`);
+      try {
+        await runStatement(state, listing, 1, `EXPLAIN ${sql}`);
+      } finally {
+        listing.finalize();
+      }
     }
   } catch {
     // sqlite3 shows nothing when the plan cannot be prepared; the statement reports it.
   }
 }
 
-/**
- * Every row of a statement. Not `iterate()`: in Deno 2.9 it ends quietly when a step fails
- * (a CHECK constraint in `INSERT … RETURNING`, an integer overflow), where `all()` throws.
- */
-function allRows(statement: ArrayStatement): SqlValue[][] {
-  return statement.all() as unknown as SqlValue[][];
-}
-
-/** The message of an error from node:sqlite. */
+/** The message of an error (SQLite's own text for a SqliteError). */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** SQLite's primary result code of an error from node:sqlite (1 when it has none). */
+/** SQLite's primary result code of an error (1 when it has none). */
 function primaryCode(error: unknown): number {
   const code = (error as { errcode?: number }).errcode;
   return typeof code === "number" && (code & 0xff) > 0 ? code & 0xff : 1;

@@ -5,7 +5,7 @@
  * non-numeric argument gives NULL, results are REAL (ceil/floor/trunc keep INTEGERs), and a
  * NaN result is NULL.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { Database } from "../sqlite/database.ts";
 
 type Value = null | bigint | number | string | Uint8Array;
 
@@ -128,7 +128,7 @@ const MATH: Record<string, (...args: Value[]) => Value> = {
   log2: oneArgument(logarithm(LN2)),
 };
 
-/** node:sqlite takes a function's arity from its `length`. */
+/** A function's arity is its `length`. */
 function oneArgument(fn: (...args: Value[]) => Value) {
   return (a: Value) => fn(a);
 }
@@ -137,7 +137,7 @@ function oneArgument(fn: (...args: Value[]) => Value) {
  * The functions the engine has. On a file that is not a database every statement fails,
  * so none are known and all of the shell's are added: that file fails at its first use.
  */
-function builtinFunctions(db: DatabaseSync): Set<string> {
+function builtinFunctions(db: Database): Set<string> {
   try {
     const rows = db.prepare("SELECT name FROM pragma_function_list").all() as { name: string }[];
     return new Set(rows.map((r) => r.name));
@@ -183,14 +183,14 @@ const FUNCTIONS: Record<
   writefile: { fn: writefile, varargs: true, io: true },
 };
 
-const added = new WeakSet<DatabaseSync>();
+const added = new WeakSet<Database>();
 
 /**
  * Add the shell's functions to `db` if `name` (from a "no such function" error) is one of
  * them and they are not there yet; true when they were added (prepare again). Registering
  * costs ~0.7 ms, so it happens on first need, not on every start.
  */
-export function addShellFunctionsFor(db: DatabaseSync, name: string): boolean {
+export function addShellFunctionsFor(db: Database, name: string): boolean {
   if (added.has(db) || !Object.hasOwn(FUNCTIONS, name.toLowerCase())) return false;
   added.add(db);
   const present = builtinFunctions(db);
@@ -198,8 +198,8 @@ export function addShellFunctionsFor(db: DatabaseSync, name: string): boolean {
     if (present.has(fname)) continue;
     db.function(
       fname,
-      { deterministic: !io, useBigIntArguments: true, varargs },
-      fn as (...args: unknown[]) => null,
+      { deterministic: !io, varargs, directOnly: io },
+      fn,
     );
   }
   return true;

@@ -88,6 +88,11 @@ async function processLines(
       if (fromUser) state.out.write("\n");
       break;
     }
+    // sqlite3: after Ctrl-C a script (or a file being read) stops; the prompt reads on.
+    if (state.interrupted > 0) {
+      if (!fromUser) break;
+      state.interrupted = 0;
+    }
     lineNo++;
     state.input.line = lineNo;
     if (scan.waitFor === "" && isTerminatorLine(line) && sqlComplete(sql + ";")) line = ";";

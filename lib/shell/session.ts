@@ -3,7 +3,9 @@
  * a mistyped file name that is never queried creates no file), and the glue between the
  * input loop, the SQL runner and the dot-command registry.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { Database } from "../sqlite/database.ts";
+import type { Interrupter } from "../sqlite/interrupter.ts";
+import { SQLITE_INTERRUPT } from "../sqlite/error.ts";
 import { installError, plainMessage, SqlinkError } from "../errors.ts";
 import type { ExtensionSet } from "../ext/loaded.ts";
 import type { EmbeddedBundle } from "../bake/embedded.ts";
@@ -34,7 +36,7 @@ export class ShellSession implements ShellHost {
   readonly state: ShellState;
   readonly #loadRegistry: () => Promise<DotRegistry>;
   #registry: DotRegistry | null = null;
-  #db: DatabaseSync | null = null;
+  #db: Database | null = null;
   /**
    * The extensions this session loaded (`.load`, `--load`, `--bundle`), loaded again into
    * every database it opens; null until the first one (so plain sessions never load the
@@ -49,11 +51,12 @@ export class ShellSession implements ShellHost {
   shareBlobs?: (blake3s: string[]) => Promise<void>;
   /** Fetching of lock-file names for `.load NAME`, plugged in by the command layer. */
   fetchNamed?: (names: readonly string[]) => Promise<void>;
+  #interrupter: Interrupter | null = null;
 
   constructor(options: SessionOptions) {
     this.#loadRegistry = options.registry;
     const state = createShellState(
-      null as unknown as DatabaseSync,
+      null as unknown as Database,
       options.dbPath,
       { stdout: options.stdout, stderr: options.stderr },
       options.format,
@@ -61,8 +64,9 @@ export class ShellSession implements ShellHost {
     state.readOnly = options.readOnly;
     Object.defineProperty(state, "db", {
       get: () => this.#connection(),
-      set: (db: DatabaseSync) => {
+      set: (db: Database) => {
         this.#db = db;
+        this.#interrupter?.watch(db);
       },
       enumerable: true,
     });
@@ -80,7 +84,7 @@ export class ShellSession implements ShellHost {
     return this.#db !== null;
   }
 
-  #connection(): DatabaseSync {
+  #connection(): Database {
     if (this.#db === null) {
       const db = openDatabaseOrThrow(this.state.dbPath, { readOnly: this.state.readOnly });
       try {
@@ -94,8 +98,33 @@ export class ShellSession implements ShellHost {
         });
       }
       this.#db = db;
+      this.#interrupter?.watch(db);
     }
     return this.#db;
+  }
+
+  /**
+   * Let `interrupter` stop this session's statements on SIGINT (null: none; then each
+   * statement's first step runs off the main thread so the listener can, see Stepper).
+   */
+  useInterrupter(interrupter: Interrupter | null): void {
+    this.#interrupter = interrupter;
+    interrupter?.watch(this.#db);
+    // Until the thread listens, first steps run off the main thread.
+    this.state.asyncFirstStep = true;
+    interrupter?.onReady(() => {
+      this.state.asyncFirstStep = false;
+    });
+  }
+
+  /**
+   * SIGINT (Ctrl-C): stop the running statement, as sqlite3's interrupt_handler does, and
+   * count it (a script stops at its next line). Returns how many are pending.
+   */
+  interrupt(): number {
+    this.state.interrupted++;
+    this.#db?.interrupt();
+    return this.state.interrupted;
   }
 
   /** Open the database now (sqlite3 does when the file exists); throws SqlinkError. */
@@ -117,6 +146,7 @@ export class ShellSession implements ShellHost {
     const db = openDatabaseOrThrow(path, { readOnly: options.readOnly ?? false });
     this.close();
     this.#db = db;
+    this.#interrupter?.watch(db);
     this.state.dbPath = path;
     this.state.readOnly = options.readOnly ?? false;
     // The new database is open either way; a failure here is reported like any other.
@@ -125,6 +155,7 @@ export class ShellSession implements ShellHost {
 
   /** Close the connection, if open. */
   close(): void {
+    this.#interrupter?.watch(null);
     if (this.#db?.isOpen) this.#db.close();
     this.#db = null;
   }
@@ -199,12 +230,11 @@ export class ShellSession implements ShellHost {
         : ["Error", text];
       const prefix = fromUser ? `${kind}:` : `${kind} near line ${startLine}:`;
       this.state.out.flush();
-      this.state.stderr.write(`${prefix} ${tail}\n`);
+      this.state.stderr.write(`${prefix} ${tail}\n${hintLine(error)}`);
       failed = 1;
     } else if (this.state.changes) {
-      const counts = this.state.db.prepare("SELECT changes() AS c, total_changes() AS t")
-        .get() as { c: number; t: number };
-      this.state.out.write(`changes: ${counts.c}   total_changes: ${counts.t}\n`);
+      const db = this.state.db;
+      this.state.out.write(`changes: ${db.changes()}   total_changes: ${db.totalChanges()}\n`);
     }
     if (this.state.once) this.resetOutput();
     return failed;
@@ -218,17 +248,25 @@ export class ShellSession implements ShellHost {
     const error = await this.#run(sql);
     if (error === null) return 0;
     this.state.out.flush();
-    this.state.stderr.write(`Error: ${error.text}\n`);
+    this.state.stderr.write(`Error: ${error.text}\n${hintLine(error)}`);
     return error.code;
   }
 
   async #run(sql: string): Promise<ExecFailure | null> {
+    let failure: ExecFailure | null;
     try {
-      return await execSql(this.state, sql);
+      failure = await execSql(this.state, sql);
     } catch (error) {
       if (isOpenFailure(error)) throw error;
       return { text: messageOf(error), code: 1 };
     }
+    if (failure?.code === SQLITE_INTERRUPT && this.state.interrupted === 0) {
+      // The SIGINT that stopped it may still wait for the event loop: let it be counted
+      // before the next line is read, so a script stops there as sqlite3's does.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (this.state.interrupted === 0) this.state.interrupted = 1;
+    }
+    return failure;
   }
 
   /** Send results to standard output again, closing a `.output`/`.once` file. */
@@ -244,6 +282,10 @@ export class ShellSession implements ShellHost {
   }
 }
 
+function hintLine(failure: ExecFailure): string {
+  return failure.hint ? `hint: ${failure.hint}\n` : "";
+}
+
 /** `Error: …` for a failed command, with sqlink's `hint:` line when there is one. */
 export function errorText(error: unknown): string {
   error = installError(error) ?? error;
@@ -256,7 +298,7 @@ export function isOpenFailure(error: unknown): boolean {
   return error instanceof SqlinkError && error.code === "EOPEN";
 }
 
-function openDatabaseOrThrow(path: string, options: { readOnly: boolean }): DatabaseSync {
+function openDatabaseOrThrow(path: string, options: { readOnly: boolean }): Database {
   try {
     return openShellDatabase(path, options);
   } catch (error) {

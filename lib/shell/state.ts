@@ -1,12 +1,12 @@
 /** Everything a shell session carries between statements and dot-commands. */
-import type { DatabaseSync } from "node:sqlite";
+import type { Database } from "../sqlite/database.ts";
 import { defaultFormatSettings, type FormatSettings, type ModeName } from "./format/settings.ts";
 import type { Sink } from "./sink.ts";
 
 /** The live state of one shell session (sqlite3's `ShellState`). */
 export interface ShellState {
   /** The current connection. */
-  db: DatabaseSync;
+  db: Database;
   /** The file name it was opened with (`""` for an in-memory database). */
   dbPath: string;
   /** Opened with `-readonly` / `.open --readonly`. */
@@ -48,11 +48,21 @@ export interface ShellState {
    * are being read one inside another, and the line the innermost one is at.
    */
   input: { nesting: number; line: number };
+  /**
+   * sqlite3's seenInterrupt: Ctrl-Cs (SIGINT) not yet acted on. A script stops at the next
+   * line it reads; the prompt forgets them and reads on.
+   */
+  interrupted: number;
+  /**
+   * Run each statement's first step off the main thread, so the SIGINT listener can
+   * interrupt it: for runs without an interrupter thread (lib/sqlite/interrupter.ts).
+   */
+  asyncFirstStep: boolean;
 }
 
 /** A session with sqlite3's defaults over `db`, writing to the given sinks. */
 export function createShellState(
-  db: DatabaseSync,
+  db: Database,
   dbPath: string,
   sinks: { stdout: Sink; stderr: Sink },
   format: FormatSettings = defaultFormatSettings(),
@@ -78,5 +88,7 @@ export function createShellState(
     exitCode: null,
     prompt: { main: "sqlite> ", continuation: "   ...> " },
     input: { nesting: 0, line: 0 },
+    interrupted: 0,
+    asyncFirstStep: false,
   };
 }

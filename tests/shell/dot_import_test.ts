@@ -11,6 +11,9 @@ import type { FormatSettings } from "../../lib/shell/format/settings.ts";
 import { memorySink } from "../../lib/shell/sink.ts";
 import { createShellState } from "../../lib/shell/state.ts";
 import { haveSqlite3, SQLITE3 } from "../helpers/sqlite3.ts";
+import { loadSqlite } from "../../lib/sqlite/library.ts";
+
+await loadSqlite();
 
 /** What a shell printed, how the command ended, and what the database holds afterwards. */
 interface Outcome {

@@ -10,6 +10,9 @@ import { indicesCommand, schemaCommands } from "../../lib/shell/dot/schema.ts";
 import { memorySink } from "../../lib/shell/sink.ts";
 import { createShellState } from "../../lib/shell/state.ts";
 import { haveSqlite3, SQLITE3 } from "../helpers/sqlite3.ts";
+import { loadSqlite } from "../../lib/sqlite/library.ts";
+
+await loadSqlite();
 
 /** What a shell printed and how the command ended. */
 interface Outcome {

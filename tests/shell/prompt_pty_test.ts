@@ -139,3 +139,41 @@ Deno.test("pty: Ctrl-C drops the line and prompts again; Ctrl-D exits 0", async 
   assert.equal(exit.code, 0);
   assert.match(exit.text, /after/);
 });
+
+Deno.test("pty: Ctrl-C stops a running statement with sqlite3's message; the session lives on, history is already saved", async () => {
+  using dir = tempDir();
+  await using shell = startShell(dir.path, []);
+  await shell.expect(PROMPT);
+  // Lines shorter than the terminal: a wrapped line is redrawn, prompt and all.
+  const setup = [
+    "create temp view c as with recursive n(x) as",
+    "(select 1 union all select x + 1 from n) select x from n;",
+    "create temp table keep(x); begin; insert into keep values (7);",
+  ];
+  for (const [i, line] of setup.entries()) {
+    await shell.type(`${line}\r`);
+    await shell.expect(i === 0 ? CONTINUATION : PROMPT);
+  }
+  // Every line entered is in the history file before the session ends.
+  const history = await Deno.readTextFile(join(dir.path, "history"));
+  assert.equal(history, setup.map((line) => `${line}\n`).join(""));
+  await shell.type("select count(*) from c;\r");
+  await shell.expect("select count(*) from c;\n");
+  // Let it run a while: the interrupt must reach a statement deep in its work.
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  const pressed = performance.now();
+  await shell.type("\x03");
+  await shell.expect("Runtime error: interrupted (9)\n");
+  const took = performance.now() - pressed;
+  console.log(`  Ctrl-C to the error on the terminal: ${took.toFixed(0)} ms`);
+  await shell.expect(PROMPT);
+  // The temporary table and the open transaction are still there.
+  await shell.type("select x from keep; commit; select 'done';\r");
+  await shell.expect("7\ndone\n");
+  await shell.expect(PROMPT);
+  await shell.type("\x04");
+  // As sqlite3: a session that had an error exits 1.
+  assert.equal((await shell.wait()).code, 1);
+  const lines = (await Deno.readTextFile(join(dir.path, "history"))).split("\n");
+  assert.equal(lines.length, 6); // five entries and the last newline
+});

@@ -1,10 +1,12 @@
 /** The names completion reads from a connection. */
 import assert from "node:assert/strict";
-import { DatabaseSync } from "node:sqlite";
+import { Database, loadSqlite } from "../../lib/sqlite/mod.ts";
 import { schemaNames } from "../../lib/shell/prompt/schema_names.ts";
 
+await loadSqlite();
+
 Deno.test("schema names: tables, views and columns, temporary ones included", () => {
-  const db = new DatabaseSync(":memory:");
+  const db = new Database(":memory:");
   try {
     db.exec(`
       CREATE TABLE things(alpha, beta);
@@ -23,7 +25,7 @@ Deno.test("schema names: tables, views and columns, temporary ones included", ()
 });
 
 Deno.test("schema names: a schema change is seen, an unchanged schema is cached", () => {
-  const db = new DatabaseSync(":memory:");
+  const db = new Database(":memory:");
   try {
     db.exec("CREATE TABLE a(x)");
     const first = schemaNames(db);
@@ -38,12 +40,12 @@ Deno.test("schema names: a schema change is seen, an unchanged schema is cached"
 });
 
 Deno.test("schema names: a closed database gives what was last read", () => {
-  const db = new DatabaseSync(":memory:");
+  const db = new Database(":memory:");
   db.exec("CREATE TABLE a(x)");
   const names = schemaNames(db);
   db.close();
   assert.deepEqual(schemaNames(db), names);
-  const fresh = new DatabaseSync(":memory:");
+  const fresh = new Database(":memory:");
   fresh.close();
   assert.deepEqual(schemaNames(fresh), { tables: [], columns: [] });
 });

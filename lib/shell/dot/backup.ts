@@ -1,9 +1,9 @@
-/** `.backup ?DB? FILE` and `.save`: SQLite's online backup, through node:sqlite. */
-import { backup } from "node:sqlite";
+/** `.backup ?DB? FILE` and `.save`: SQLite's online backup. */
+import { backupTo as backupDatabase } from "../../sqlite/backup.ts";
 import { messageOf } from "../exec.ts";
 import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
 
-async function backupTo(ctx: DotContext, args: string[]): Promise<DotStatus> {
+function backupTo(ctx: DotContext, args: string[]): DotStatus {
   let file: string | null = null;
   let db: string | null = null;
   for (const word of args) {
@@ -25,7 +25,7 @@ async function backupTo(ctx: DotContext, args: string[]): Promise<DotStatus> {
     return 1;
   }
   try {
-    await backup(ctx.state.db, file, { source: db ?? "main", target: "main" });
+    backupDatabase(ctx.state.db, file, db ?? "main");
   } catch (error) {
     ctx.state.stderr.write(`Error: ${messageOf(error)}\n`);
     return 1;

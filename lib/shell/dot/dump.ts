@@ -4,7 +4,7 @@
  * transaction that ends in `COMMIT;`, or `ROLLBACK; -- due to errors` when a table could
  * not be read.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { Database } from "../../sqlite/database.ts";
 import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
 import { writeInsertRows } from "./insert_rows.ts";
 import { asText, queryRows } from "./query.ts";
@@ -40,7 +40,7 @@ function likeCondition(pattern: string): string {
 }
 
 /** sqlite3_table_column_metadata's answer to "is `name` a column of `table`?" for rowid aliases. */
-function rowidUsable(db: DatabaseSync, table: string, name: string): boolean {
+function rowidUsable(db: Database, table: string, name: string): boolean {
   try {
     db.prepare(`SELECT ${name} FROM ${quoteIfNeeded(table)}`);
     return true;
@@ -55,7 +55,7 @@ function rowidUsable(db: DatabaseSync, table: string, name: string): boolean {
  * Null when the table has no readable columns.
  */
 function tableColumns(
-  db: DatabaseSync,
+  db: Database,
   table: string,
   preserveRowids: boolean,
 ): { rowid: string | null; columns: string[] } | null {
@@ -159,7 +159,7 @@ function dumpOtherObjects(run: DumpRun, condition: string): void {
 }
 
 /** Ignore the failure of a statement whose outcome sqlite3 does not check either. */
-function tryExec(db: DatabaseSync, sql: string): void {
+function tryExec(db: Database, sql: string): void {
   try {
     db.exec(sql);
   } catch {

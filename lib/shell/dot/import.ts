@@ -3,7 +3,7 @@
  * `|command`, separators from the output mode unless `--csv`/`--ascii`, a TEXT table made
  * from the header row when TABLE does not exist, and 3.40's warnings for ragged rows.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { Database } from "../../sqlite/database.ts";
 import { intValue } from "../arg_values.ts";
 import { cStringText } from "../format/values.ts";
 import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
@@ -113,7 +113,7 @@ function fieldText(field: Uint8Array | null): string | null {
 }
 
 /** Run one SQL statement; node:sqlite's exec() would decorate the error message. */
-function runStatement(db: DatabaseSync, sql: string): void {
+function runStatement(db: Database, sql: string): void {
   db.prepare(sql).run();
 }
 

@@ -1,9 +1,10 @@
 /** Small query helpers for dot-commands: typed rows from node:sqlite, errors as text. */
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { Database } from "../../sqlite/database.ts";
+import type { Statement } from "../../sqlite/statement.ts";
 import type { SqlValue } from "../value.ts";
 
 /** Prepare `sql` so rows come back as arrays with INTEGERs as bigints. */
-export function prepareRows(db: DatabaseSync, sql: string): StatementSync {
+export function prepareRows(db: Database, sql: string): Statement {
   const stmt = db.prepare(sql);
   stmt.setReadBigInts(true);
   // setReturnArrays exists at run time but not in Deno's type declarations.
@@ -13,7 +14,7 @@ export function prepareRows(db: DatabaseSync, sql: string): StatementSync {
 
 /** All rows of `sql` (a single statement) with `params` bound, as arrays. */
 export function queryRows(
-  db: DatabaseSync,
+  db: Database,
   sql: string,
   params: (string | number | bigint | null)[] = [],
 ): SqlValue[][] {

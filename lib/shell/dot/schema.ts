@@ -2,7 +2,7 @@
  * Schema dot-commands as sqlite3 3.40 prints them: `.tables`, `.indexes` (`.indices`),
  * `.schema`, `.databases` and `.fullschema`.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { Database } from "../../sqlite/database.ts";
 import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
 import { asText, errorMessage, queryRows } from "./query.ts";
 import { prettySchema, schemaLine, utf8Length } from "./schema_text.ts";
@@ -17,7 +17,7 @@ import {
 import { writeInsertRows } from "./insert_rows.ts";
 
 /** The names and files of the attached databases, in `PRAGMA database_list` order. */
-function databaseList(db: DatabaseSync): { name: string; file: string | null }[] {
+function databaseList(db: Database): { name: string; file: string | null }[] {
   return queryRows(db, "PRAGMA database_list")
     .filter((row) => row[1] !== null)
     .map((row) => ({ name: asText(row[1])!, file: asText(row[2]) }));
@@ -69,7 +69,7 @@ function listObjects(ctx: DotContext, args: string[], kind: "tables" | "indexes"
 }
 
 /** sqlite3's shellFakeSchema: `name(col,…)` for a view or virtual table, or null without columns. */
-function fakeSchema(db: DatabaseSync, schema: string | null, name: string): string | null {
+function fakeSchema(db: Database, schema: string | null, name: string): string | null {
   let columns: string[];
   try {
     const sql = `PRAGMA ${sqlIdentifier(schema ?? "main")}.table_info=${sqlLiteral(name)}`;
@@ -90,7 +90,7 @@ const CREATE_KINDS = ["TABLE", "INDEX", "UNIQUE INDEX", "VIEW", "TRIGGER", "VIRT
 
 /** sqlite3's shell_add_schema: put `schema.` into a CREATE statement and describe views. */
 function addSchemaName(
-  db: DatabaseSync,
+  db: Database,
   sql: string,
   schema: string | null,
   name: string | null,
@@ -115,7 +115,7 @@ function addSchemaName(
 }
 
 /** True when sqlite3's LIKE (case-insensitive, `\` escapes) matches `text` against `pattern`. */
-function likeMatches(db: DatabaseSync, text: string, pattern: string): boolean {
+function likeMatches(db: Database, text: string, pattern: string): boolean {
   const rows = queryRows(db, "SELECT ?1 LIKE ?2 ESCAPE '\\'", [text, pattern]);
   return rows[0][0] === 1n;
 }
@@ -128,7 +128,7 @@ interface SchemaOptions {
 }
 
 /** The statements `.schema` prints, in its order (schema number, then rowid; modules last). */
-function schemaStatements(db: DatabaseSync, options: SchemaOptions): string[] {
+function schemaStatements(db: Database, options: SchemaOptions): string[] {
   const { pattern } = options;
   const selects = databaseList(db).map(({ name }, i) =>
     `SELECT sql, type, tbl_name, name, rowid, ${i + 1} AS snum, ${sqlLiteral(name)} AS sname, ` +

@@ -14,7 +14,7 @@ import { addHistoryEntry, HISTORY_LIMIT, loadHistory, saveHistory } from "./hist
 
 /** How to open a line reader. */
 export interface LineReaderOptions {
-  /** The history file, read now and appended to by `close()`; null keeps no history. */
+  /** The history file, read now and appended to as each line is entered; null keeps no history. */
   historyPath: string | null;
   /** What Tab offers for the text left of the cursor. */
   complete?: (lineBeforeCursor: string) => Completion;
@@ -66,7 +66,14 @@ export async function openLineReader(options: LineReaderOptions): Promise<LineRe
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
   const history = options.historyPath === null ? [] : await loadHistory(options.historyPath);
-  const added: string[] = [];
+  // Each line is appended to the file as soon as it is entered, so a session that is
+  // killed keeps what was typed; the writes run one after another.
+  let saving: Promise<unknown> = Promise.resolve();
+  const append = (line: string) => {
+    const path = options.historyPath;
+    if (path === null) return;
+    saving = saving.then(() => saveHistory(path, [line]).catch(() => false));
+  };
   const { complete } = options;
 
   const rl = createInterface({
@@ -89,7 +96,6 @@ export async function openLineReader(options: LineReaderOptions): Promise<LineRe
   });
 
   let closed = false;
-  let saved = false;
   const pending: string[] = [];
   let waiting: ((line: string | null) => void) | null = null;
 
@@ -106,7 +112,7 @@ export async function openLineReader(options: LineReaderOptions): Promise<LineRe
   release();
 
   rl.on("line", (line: string) => {
-    if (addHistoryEntry(history, line)) added.push(line);
+    if (addHistoryEntry(history, line)) append(line);
     const resolve = waiting;
     waiting = null;
     if (resolve) {
@@ -129,11 +135,13 @@ export async function openLineReader(options: LineReaderOptions): Promise<LineRe
   rl.on("SIGCONT", () => rl.resume());
 
   return {
-    readLine(prompt: string): Promise<string | null> {
-      if (pending.length > 0) return Promise.resolve(pending.shift()!);
-      if (closed) return Promise.resolve(null);
-      if (waiting) return Promise.reject(new Error("readLine is already waiting for a line"));
-      return new Promise((resolve) => {
+    async readLine(prompt: string): Promise<string | null> {
+      // The lines entered so far are in the history file before the next prompt shows.
+      await saving;
+      if (pending.length > 0) return pending.shift()!;
+      if (closed) return null;
+      if (waiting) throw new Error("readLine is already waiting for a line");
+      return await new Promise((resolve) => {
         waiting = resolve;
         rl.setPrompt(prompt);
         setRaw(true);
@@ -144,9 +152,7 @@ export async function openLineReader(options: LineReaderOptions): Promise<LineRe
     history: () => [...history],
     async close(): Promise<void> {
       if (!closed) rl.close();
-      if (saved || options.historyPath === null) return;
-      saved = true;
-      await saveHistory(options.historyPath, added).catch(() => false);
+      await saving;
     },
   };
 }

@@ -3,7 +3,7 @@
  * attached database. Reading them costs one query per table, so they are cached per
  * connection until a schema changes (each database's `schema_version` is the key).
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { Database } from "../../sqlite/database.ts";
 
 /** Table, view and column names, each list sorted and without duplicates. */
 export interface SchemaNames {
@@ -11,7 +11,7 @@ export interface SchemaNames {
   columns: string[];
 }
 
-const cache = new WeakMap<DatabaseSync, { key: string; names: SchemaNames }>();
+const cache = new WeakMap<Database, { key: string; names: SchemaNames }>();
 
 /**
  * The tables, views and columns of `db`; empty lists when the schema cannot be read (a
@@ -22,7 +22,7 @@ const cache = new WeakMap<DatabaseSync, { key: string; names: SchemaNames }>();
  * const { tables, columns } = schemaNames(state.db);
  * ```
  */
-export function schemaNames(db: DatabaseSync): SchemaNames {
+export function schemaNames(db: Database): SchemaNames {
   try {
     const schemas = (db.prepare("SELECT name FROM pragma_database_list").all() as {
       name: string;
@@ -38,14 +38,14 @@ export function schemaNames(db: DatabaseSync): SchemaNames {
   }
 }
 
-function schemaVersion(db: DatabaseSync, schema: string): number {
+function schemaVersion(db: Database, schema: string): number {
   const row = db.prepare(`PRAGMA ${quoteId(schema)}.schema_version`).get() as
     | { schema_version: number }
     | undefined;
   return row?.schema_version ?? 0;
 }
 
-function readNames(db: DatabaseSync, schemas: string[]): SchemaNames {
+function readNames(db: Database, schemas: string[]): SchemaNames {
   const tables = new Set<string>();
   const columns = new Set<string>();
   const columnsOf = db.prepare("SELECT name FROM pragma_table_info(?, ?)");
