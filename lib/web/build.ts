@@ -87,6 +87,33 @@ function importMap(): Record<string, unknown> {
   };
 }
 
+const ESC = String.fromCharCode(27);
+
+/** A failed deno run as one error: its first `error:` line, and whether the network failed. */
+function failure(what: string, stderr: string): SqlinkError {
+  const text = stderr.replaceAll(ESC, "").replace(/\[[0-9;]*m/g, "")
+    .replace(/\n?Stack backtrace:[\s\S]*$/, "");
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const first = (lines.find((l) => /^error:/i.test(l)) ?? lines.at(-1) ?? "no output")
+    .replace(/^error:\s*/i, "");
+  if (/error sending request|tcp connect error|dns error|client error \(Connect\)/.test(text)) {
+    return new SqlinkError(
+      "EOFFLINE",
+      `Cannot build the page: ${what} could not download what the page needs: ${first}`,
+      {
+        hint:
+          "Run it once where the npm registry can be reached: Deno keeps esbuild and the page's packages for later runs",
+        details: { output: text.trim() },
+      },
+    );
+  }
+  const error = cannotBuild(`${what} failed: ${first}`);
+  return new SqlinkError(error.code, error.message, {
+    hint: error.hint,
+    details: { output: text.trim() },
+  });
+}
+
 /** Run deno with the page's import map and lock; its stdout, or the failure as one error. */
 async function denoWithPageMap(
   map: string,
@@ -114,12 +141,7 @@ async function denoWithPageMap(
   } catch (err) {
     throw cannotBuild(`could not run deno (${(err as Error).message})`, err);
   }
-  if (!output.success) {
-    const text = new TextDecoder().decode(output.stderr).trim();
-    throw cannotBuild(
-      `${what} failed: ${text.split("\n").slice(-6).join("\n")}`,
-    );
-  }
+  if (!output.success) throw failure(what, new TextDecoder().decode(output.stderr));
   return output.stdout;
 }
 
@@ -177,4 +199,10 @@ export async function buildPage(
   } finally {
     Deno.removeSync(map);
   }
+}
+
+/** Copy a built page from `from` into `to` (created), file by file. */
+export function copyPage(from: string, to: string): void {
+  Deno.mkdirSync(to, { recursive: true, mode: 0o700 });
+  for (const name of pageFiles()) Deno.copyFileSync(join(from, name), join(to, name));
 }

@@ -18,6 +18,11 @@ export interface ServeOptions {
   port?: number;
   /** More modules to bundle and serve beside the page's (the browser tests' own workers). */
   extraEntries?: BundleEntry[];
+  /**
+   * A page already built (buildPage's folder) to serve instead of building one; default: the
+   * one a compiled sqlink carries, when it is compiled.
+   */
+  pageDir?: string;
 }
 
 /** A running server. */
@@ -34,9 +39,10 @@ const TYPES: Record<string, string> = {
   ".json": "application/json",
 };
 
-/** The page a compiled sqlink carries (PAGE_DIR beside its code), or a refusal. */
-function carriedPage(): string {
-  const dir = new URL(`../../${PAGE_DIR}/`, import.meta.url).pathname;
+/** The page a compiled sqlink carries (PAGE_DIR of its code), or a refusal when it has none. */
+export function carriedPage(
+  dir: string = new URL(`../../${PAGE_DIR}/`, import.meta.url).pathname,
+): string {
   for (const name of pageFiles()) {
     try {
       Deno.statSync(join(dir, name));
@@ -57,8 +63,9 @@ function carriedPage(): string {
 
 /** Build the page (or take the one a compiled sqlink carries) and serve it until `close`. */
 export async function serveWeb(options: ServeOptions = {}): Promise<WebServer> {
-  const carried = Deno.build.standalone && !options.extraEntries?.length;
-  const dir = carried ? carriedPage() : await Deno.makeTempDir({ prefix: "sqlink-web-" });
+  const given = options.pageDir ?? (Deno.build.standalone ? carriedPage() : undefined);
+  const carried = given !== undefined;
+  const dir = given ?? await Deno.makeTempDir({ prefix: "sqlink-web-" });
   const removeDir = () =>
     carried ? Promise.resolve() : Deno.remove(dir, { recursive: true }).catch(() => {});
   try {
