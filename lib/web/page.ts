@@ -111,9 +111,14 @@ function table(id: string, head: string[], rows: HTMLElement[], empty: string): 
   target.append(t);
 }
 
+/** The signing key typed into the page (kept in this tab only), or undefined when empty. */
+function signingKey(): string | undefined {
+  return ($("signing-key") as HTMLInputElement).value || undefined;
+}
+
 async function exportBundle(name: string): Promise<void> {
   try {
-    const out = await ask({ op: "export", bundle: name });
+    const out = await ask({ op: "export", bundle: name, signingKey: signingKey() });
     const blob = new Blob([out.bytes as Uint8Array<ArrayBuffer>], {
       type: "application/vnd.sqlite3",
     });
@@ -122,7 +127,9 @@ async function exportBundle(name: string): Promise<void> {
     (link as HTMLAnchorElement).click();
     link.remove();
     showNote(
-      `exported bundle "${out.bundle}" (set ${out.setHash.slice(0, 12)}) to ${out.fileName}`,
+      `exported bundle "${out.bundle}" (set ${out.setHash.slice(0, 12)}) to ${out.fileName}${
+        out.signed ? ", signed with the page's signing key" : ""
+      }`,
     );
   } catch (err) {
     showError(err as WireError);
@@ -200,7 +207,9 @@ function report(outcomes: DropOutcome[]): void {
       );
     } else {
       const signature = o.signature === "unchecked"
-        ? " (signed; the signature went unchecked: the page has no signing key)"
+        ? " (signed; the signature went unchecked: enter the signing key to check it)"
+        : o.signature === "verified"
+        ? " (signature verified with the page's signing key)"
         : "";
       showNote(
         `imported bundle "${o.bundle}" (set ${
@@ -220,7 +229,7 @@ async function importFiles(list: FileList | File[]): Promise<void> {
   );
   if (files.length === 0) return;
   try {
-    report(await ask({ op: "drop", files }));
+    report(await ask({ op: "drop", files, signingKey: signingKey() }));
   } catch (err) {
     showError(err as WireError);
   }

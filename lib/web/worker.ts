@@ -62,13 +62,22 @@ function isSqlite(bytes: Uint8Array): boolean {
   return new TextDecoder().decode(bytes.subarray(0, 16)) === SQLITE_MAGIC;
 }
 
-/** Import each file on its own: an extension is checked as `.load` checks it, an archive in full. */
-function drop(files: DroppedFile[]): DropOutcome[] {
+/**
+ * Import each file on its own: an extension is checked as `.load` checks it, an archive in
+ * full (with `signingKey`, only one signed with it, as `cas import` with SQLINK_SIGNING_KEY).
+ */
+function drop(files: DroppedFile[], signingKey: string | undefined): DropOutcome[] {
   const { storage, cas } = opened();
   return files.map((file): DropOutcome => {
     try {
       if (isSqlite(file.bytes)) {
-        const result = importArchiveBytes(cas, storage.sqlite3, file.name, file.bytes);
+        const result = importArchiveBytes(
+          cas,
+          storage.sqlite3,
+          file.name,
+          file.bytes,
+          signingKey,
+        );
         return {
           name: file.name,
           kind: "archive",
@@ -102,12 +111,17 @@ async function handle(request: Posted): Promise<unknown> {
     case "view":
       return view();
     case "drop":
-      return drop(request.files);
+      return drop(request.files, request.signingKey || undefined);
     case "verify":
       return opened().cas.verify();
     case "export": {
       const { storage, cas } = opened();
-      const out = exportBundleBytes(cas, storage.sqlite3, request.bundle);
+      const out = exportBundleBytes(
+        cas,
+        storage.sqlite3,
+        request.bundle,
+        request.signingKey || undefined,
+      );
       return { ...out, fileName: `${out.bundle}.sqlink` };
     }
   }
