@@ -277,21 +277,86 @@ async function main(): Promise<void> {
     if (input.files) importFiles(input.files).then(() => input.value = "");
   });
   $("verify").addEventListener("click", verify);
-  const host = await (await fetch("host.json")).json() as HostBuild;
+  $("take-over").addEventListener("click", takeOver);
+  host = await (await fetch("host.json")).json() as HostBuild;
+  await open();
+}
+
+/**
+ * The tabs of this origin share one pool of files (OPFS), which one tab at a time holds. A
+ * tab refused it asks the holder to let go (`release`); the holder closes its cache, says so
+ * and answers `released`; the asking tab then opens it.
+ */
+const channel = new BroadcastChannel("sqlink-cas-cache");
+let host: HostBuild = { os: "linux", arch: "x86_64" };
+let holding = false;
+
+channel.addEventListener("message", async (event: MessageEvent<{ type: string }>) => {
+  if (event.data?.type !== "release" || !holding) return;
+  holding = false;
+  try {
+    await ask({ op: "release" });
+  } catch (err) {
+    showError(err as WireError);
+  }
+  showError({
+    code: "ELOCKED",
+    message: "The cas-cache was taken over by another tab of this browser",
+    hint: "Use that tab, or take the cache back here (that tab lets go of it)",
+  });
+  offerTakeOver("Take the cache back");
+  document.body.dataset.state = "released";
+  channel.postMessage({ type: "released" });
+  settled();
+});
+
+function offerTakeOver(label: string): void {
+  const button = $("take-over") as HTMLButtonElement;
+  button.textContent = label;
+  button.hidden = false;
+  ($("drop") as HTMLElement).hidden = true;
+}
+
+/** Ask the tab holding the cache to let go of it, then open it here. */
+async function takeOver(): Promise<void> {
+  ($("take-over") as HTMLButtonElement).hidden = true;
+  const released = new Promise<void>((resolve) => {
+    const onMessage = (event: MessageEvent<{ type: string }>) => {
+      if (event.data?.type !== "released") return;
+      channel.removeEventListener("message", onMessage);
+      resolve();
+    };
+    channel.addEventListener("message", onMessage);
+    // No tab answers when the holder is closing: its files are let go of as it ends.
+    setTimeout(resolve, 3000);
+  });
+  channel.postMessage({ type: "release" });
+  await released;
+  await open();
+  settled();
+}
+
+/** Open the cache in this tab's worker and draw it, or say why not. */
+async function open(): Promise<void> {
   try {
     const info = await ask({ op: "open", host });
+    holding = info.persistent;
     $("storage").textContent = info.persistent
       ? `Stored in this browser's private file system (OPFS, opfs-sahpool), kept across reloads. SQLite ${info.sqliteVersion} (wasm).`
       : `SQLite ${info.sqliteVersion} (wasm).`;
-    if (info.notice) {
+    if (info.notice && !document.getElementById("memory-notice")) {
       $("notice").append(el("p", info.notice, { class: "warning", id: "memory-notice" }));
     }
     await refresh();
+    ($("drop") as HTMLElement).hidden = false;
+    ($("take-over") as HTMLButtonElement).hidden = true;
+    if (document.body.dataset.state !== "loading") showNote("the cas-cache is open in this tab");
     document.body.dataset.state = "ready";
   } catch (err) {
     showError(err as WireError);
     document.body.dataset.state = "failed";
-    (drop as HTMLElement).hidden = true;
+    if ((err as WireError).code === "ELOCKED") offerTakeOver("Take the cache over");
+    else ($("drop") as HTMLElement).hidden = true;
   }
 }
 

@@ -55,7 +55,8 @@ export type Request =
   | { op: "view" }
   | { op: "drop"; files: DroppedFile[]; signingKey?: string }
   | { op: "verify" }
-  | { op: "export"; bundle: string; signingKey?: string };
+  | { op: "export"; bundle: string; signingKey?: string }
+  | { op: "release" };
 
 /** An error as the worker reports it. */
 export interface WireError {
@@ -78,5 +79,6 @@ export interface Values {
   view: CacheView;
   drop: DropOutcome[];
   verify: VerifyReport;
+  release: null;
   export: { bytes: Uint8Array; bundle: string; setHash: string; fileName: string; signed: boolean };
 }
