@@ -170,17 +170,14 @@ export async function buildPage(
     // The first alone: on a first start it fetches esbuild, which the others then share.
     const [first, ...rest] = [...PAGE_ENTRIES, ...extra];
     await bundle(first);
-    await Promise.all(rest.map(bundle));
     // Where Deno keeps the packages: `deno info` names each one's folder.
-    const info = JSON.parse(
-      new TextDecoder().decode(
-        await denoWithPageMap(map, [
-          "info",
-          "--json",
-          PAGE_ENTRIES[1].entry.pathname,
-        ], "deno info"),
-      ),
-    ) as { npmPackages?: Record<string, { name: string; localPath?: string }> };
+    const [output] = await Promise.all([
+      denoWithPageMap(map, ["info", "--json", PAGE_ENTRIES[1].entry.pathname], "deno info"),
+      ...rest.map(bundle),
+    ]);
+    const info = JSON.parse(new TextDecoder().decode(output)) as {
+      npmPackages?: Record<string, { name: string; localPath?: string }>;
+    };
     const folders = new Map(
       Object.values(info.npmPackages ?? {}).map((p) => [p.name, p.localPath] as const),
     );
