@@ -1,12 +1,12 @@
 /**
  * The local HTTP server of `sqlink web`: the page, its bundled JavaScript and the two wasm
  * files (build.ts: built at start from source, or the copy a release build carries), and
- * this machine's OS and CPU (what dropped extensions are checked for). Loopback by default. The MIME types matter: a module worker served with
- * another type than text/javascript fails without a message, and wasm streaming compilation
- * needs application/wasm.
+ * this machine's OS and CPU (what dropped extensions are checked for). Loopback by default.
+ * The MIME types matter: a module worker served with another type than text/javascript
+ * fails without a message, and wasm streaming compilation needs application/wasm.
  */
-import { SqlinkError } from "../errors.ts";
 import { join } from "node:path";
+import { SqlinkError } from "../errors.ts";
 import { buildPage, type BundleEntry, PAGE_DIR, pageFiles } from "./build.ts";
 import { PAGE_HTML } from "./page_html.ts";
 
@@ -63,7 +63,11 @@ export function carriedPage(
 
 /** Build the page (or take the one a compiled sqlink carries) and serve it until `close`. */
 export async function serveWeb(options: ServeOptions = {}): Promise<WebServer> {
-  const given = options.pageDir ?? (Deno.build.standalone ? carriedPage() : undefined);
+  const given = options.pageDir !== undefined
+    ? carriedPage(options.pageDir)
+    : Deno.build.standalone
+    ? carriedPage()
+    : undefined;
   const carried = given !== undefined;
   const dir = given ?? await Deno.makeTempDir({ prefix: "sqlink-web-" });
   const removeDir = () =>
