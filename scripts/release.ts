@@ -8,7 +8,9 @@
  * was, including an earlier release in it. SHA256SUMS is written last, atomically.
  *
  * Each build embeds sqlink's source snapshot (lib/bake/source.ts): a released sqlink has
- * no source tree on disk and needs it to bake bundles.
+ * no source tree on disk and needs it to bake bundles. It also embeds the browser page of
+ * `sqlink web`, built once per release (lib/web/build.ts: the bundled JavaScript and the
+ * wasm files), since a compiled sqlink cannot run `deno bundle` on its own source.
  *
  * @example
  * ```sh
@@ -30,7 +32,8 @@ import { newTempSibling, pathExists, removeQuietly } from "../lib/fs.ts";
 import { installBinary } from "../lib/bake/binary.ts";
 import { compile, discardOutput, findDeno } from "../lib/bake/compile.ts";
 import { readSource, type SourceSnapshot } from "../lib/bake/source.ts";
-import { stageBuild } from "../lib/bake/stage.ts";
+import { stageBuild, type StagedBuild } from "../lib/bake/stage.ts";
+import { buildPage, copyPage, PAGE_DIR } from "../lib/web/build.ts";
 import { checkTarget, programName, type Target, TARGETS } from "../lib/bake/targets.ts";
 import { line, note, reportError } from "../commands/output.ts";
 
@@ -104,10 +107,13 @@ export async function release(options: ReleaseOptions = {}): Promise<Release> {
   );
   const installed: string[] = [];
   let released = false;
+  let page: string | undefined;
   try {
+    page = await makeStageDir();
+    await buildPage(page);
     for (const [i, target] of targets.entries()) {
       options.onCompile?.(target, i + 1, targets.length);
-      await compileTarget(deno, source, target, temps[i]);
+      await compileTarget(deno, source, page, target, temps[i]);
     }
     const files: ReleasedFile[] = targets.map((target, i) => {
       const path = join(out, releaseName(target));
@@ -125,6 +131,7 @@ export async function release(options: ReleaseOptions = {}): Promise<Release> {
     if (installed.length > 0) removeQuietly(join(out, SUMS_FILE));
     throw err;
   } finally {
+    if (page) await Deno.remove(page, { recursive: true }).catch(() => {});
     for (const temp of temps) discardOutput(temp);
     if (!released && madeOut) removeQuietly(out);
   }
@@ -138,17 +145,13 @@ export async function release(options: ReleaseOptions = {}): Promise<Release> {
 async function compileTarget(
   deno: string,
   source: SourceSnapshot,
+  page: string,
   target: Target,
   output: string,
 ): Promise<void> {
-  let dir: string;
+  const dir = await makeStageDir();
   try {
-    dir = await Deno.makeTempDir({ prefix: STAGE_PREFIX });
-  } catch (err) {
-    throw fsError(err, "create a staging directory in", tmpdir());
-  }
-  try {
-    const staged = stageBuild(dir, source);
+    const staged = stageRelease(dir, source, page);
     await compile({
       deno,
       stageDir: dir,
@@ -160,6 +163,24 @@ async function compileTarget(
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
+}
+
+async function makeStageDir(): Promise<string> {
+  try {
+    return await Deno.makeTempDir({ prefix: STAGE_PREFIX });
+  } catch (err) {
+    throw fsError(err, "create a staging directory in", tmpdir());
+  }
+}
+
+/**
+ * Stage sqlink for a release in `dir` (new and empty): its source, and the built page
+ * (`page`, from buildPage) at PAGE_DIR, embedded with it.
+ */
+export function stageRelease(dir: string, source: SourceSnapshot, page: string): StagedBuild {
+  const staged = stageBuild(dir, source);
+  copyPage(page, join(dir, PAGE_DIR));
+  return { ...staged, includes: [...staged.includes, PAGE_DIR] };
 }
 
 function writeAtomically(path: string, text: string): void {

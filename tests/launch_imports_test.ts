@@ -10,7 +10,14 @@ import assert from "node:assert/strict";
 /** The modules `entry` loads before it runs: static imports, not `import type` or `import()`. */
 async function loadedBy(entry: string): Promise<string[]> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", new URL(entry, import.meta.url).href],
+    // sqlink's own config, as a user's start has it (the tests run with tests/deno.json).
+    args: [
+      "info",
+      "--json",
+      "--config",
+      new URL("../deno.json", import.meta.url).pathname,
+      new URL(entry, import.meta.url).href,
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).output();

@@ -13,6 +13,7 @@ import {
   importArchive,
   type ImportResult,
   inArchive,
+  type KeySource,
   verifyArchive,
 } from "../bundle/archive/contents.ts";
 import { compactArchive, fillArchive } from "../bundle/archive/build.ts";
@@ -37,8 +38,23 @@ function openBytes(sqlite3: Sqlite3, bytes: Uint8Array): WasmDatabase {
   return new WasmDatabase(raw, capi);
 }
 
-/** Read and verify the archive `bytes` (named `name` in messages) completely, as `cas import` does. */
-export function readArchiveBytes(sqlite3: Sqlite3, name: string, bytes: Uint8Array): Archive {
+/** The page's signing key, as messages name it: the person types it into the page. */
+export const PAGE_KEY: KeySource = {
+  name: "a signing key",
+  same: "the signing key entered in this page",
+  unset: "clear the page's signing key",
+};
+
+/**
+ * Read and verify the archive `bytes` (named `name` in messages) completely, as `cas import`
+ * does: with `signingKey`, only an archive signed with it is accepted.
+ */
+export function readArchiveBytes(
+  sqlite3: Sqlite3,
+  name: string,
+  bytes: Uint8Array,
+  signingKey?: string,
+): Archive {
   checkArchiveHeader(name, bytes.subarray(0, 100), bytes.length);
   let db: WasmDatabase;
   try {
@@ -47,20 +63,21 @@ export function readArchiveBytes(sqlite3: Sqlite3, name: string, bytes: Uint8Arr
     throw damaged(name, err);
   }
   try {
-    return inArchive(name, () => verifyArchive(db, name, undefined));
+    return inArchive(name, () => verifyArchive(db, name, signingKey, PAGE_KEY));
   } finally {
     db.close();
   }
 }
 
-/** Verify the archive `bytes`, then import it into `cas` in one transaction. */
+/** Verify the archive `bytes` (signed with `signingKey`, when given), then import it into `cas` in one transaction. */
 export function importArchiveBytes(
   cas: CasStore,
   sqlite3: Sqlite3,
   name: string,
   bytes: Uint8Array,
+  signingKey?: string,
 ): ImportResult {
-  return importArchive(cas, readArchiveBytes(sqlite3, name, bytes));
+  return importArchive(cas, readArchiveBytes(sqlite3, name, bytes, signingKey));
 }
 
 /** What an export made: the archive's bytes and what it holds. */
@@ -69,10 +86,19 @@ export interface ExportedBytes {
   bundle: string;
   setHash: string;
   members: SizedMember[];
+  signed: boolean;
 }
 
-/** Write bundle `ref` and its blobs into a new archive, as `cas export` does, and return its bytes. */
-export function exportBundleBytes(cas: CasStore, sqlite3: Sqlite3, ref: string): ExportedBytes {
+/**
+ * Write bundle `ref` and its blobs into a new archive, as `cas export` does (signed with
+ * `signingKey`, when given), and return its bytes.
+ */
+export function exportBundleBytes(
+  cas: CasStore,
+  sqlite3: Sqlite3,
+  ref: string,
+  signingKey?: string,
+): ExportedBytes {
   const bundle = findBundle(cas, ref);
   const what = `Cannot export bundle "${bundle.name}"`;
   const missing = missingMembers(cas, bundle.members);
@@ -80,10 +106,16 @@ export function exportBundleBytes(cas: CasStore, sqlite3: Sqlite3, ref: string):
   const archive = new WasmDatabase(new sqlite3.oo1.DB(":memory:", "c"), sqlite3.capi);
   try {
     prepare(archive, `${bundle.name}.sqlink`);
-    const members = fillArchive(cas, archive, bundle, what);
+    const members = fillArchive(cas, archive, bundle, what, { signingKey });
     compactArchive(archive, true);
     const bytes = archive.exportBytes(sqlite3);
-    return { bytes, bundle: bundle.name, setHash: bundle.setHash, members };
+    return {
+      bytes,
+      bundle: bundle.name,
+      setHash: bundle.setHash,
+      members,
+      signed: signingKey !== undefined,
+    };
   } finally {
     archive.close();
   }

@@ -40,6 +40,8 @@ interface Pool {
   OpfsSAHPoolDb: new (name: string) => OoDb;
   unlink(name: string): boolean;
   getFileNames(): string[];
+  pauseVfs(): void;
+  unpauseVfs(): Promise<unknown>;
 }
 
 /** Where the cache lives. */
@@ -53,12 +55,38 @@ export interface Storage {
   database(name: string): DatabaseSync;
   /** Remove a database file made by `database` (nothing for memory). */
   remove(name: string): void;
+  /**
+   * Let go of the pool's files so that another tab can take them (every database of this
+   * storage closed first); nothing for memory.
+   */
+  pause(): void;
+  /** Take the pool's files back after `pause`: ELOCKED while another tab holds them. */
+  resume(): Promise<void>;
 }
+
+/** Another tab holds the pool: one clear error. */
+function lockedError(): SqlinkError {
+  return new SqlinkError("ELOCKED", "The cas-cache is open in another tab of this browser", {
+    hint:
+      "Use that tab, or take the cache over here (the other tab lets go of it); nothing was changed",
+  });
+}
+
+function isLocked(err: unknown): boolean {
+  return (err as Error)?.name === "NoModificationAllowedError" ||
+    /Access Handle/.test(String(err));
+}
+
+let loaded: Promise<unknown> | undefined;
 
 /** Load sqlite-wasm and install the pool; `poolName` keeps tests apart from the real cache. */
 export async function openStorage(options: { poolName?: string } = {}): Promise<Storage> {
-  const sqlite3 = await sqlite3InitModule() as unknown as Sqlite3 & {
-    installOpfsSAHPoolVfs(opts: { name?: string }): Promise<Pool>;
+  // Once per worker: a tab refused the pool asks again on the same module.
+  loaded ??= sqlite3InitModule();
+  const sqlite3 = await loaded as unknown as Sqlite3 & {
+    installOpfsSAHPoolVfs(
+      opts: { name?: string; forceReinitIfPreviouslyFailed?: boolean },
+    ): Promise<Pool>;
   };
   let pool: Pool | undefined;
   let notice: string | undefined;
@@ -66,20 +94,13 @@ export async function openStorage(options: { poolName?: string } = {}): Promise<
     .navigator?.storage?.getDirectory;
   if (typeof opfs === "function") {
     try {
-      pool = await sqlite3.installOpfsSAHPoolVfs({ name: options.poolName });
+      // A tab refused earlier (another held the pool) tries again when asked to.
+      pool = await sqlite3.installOpfsSAHPoolVfs({
+        name: options.poolName,
+        forceReinitIfPreviouslyFailed: true,
+      });
     } catch (err) {
-      if (
-        (err as Error)?.name === "NoModificationAllowedError" || /Access Handle/.test(String(err))
-      ) {
-        throw new SqlinkError(
-          "ELOCKED",
-          "The cas-cache is open in another tab of this browser",
-          {
-            hint:
-              "Close the other sqlink tab (or use it), then reload this one; nothing was changed",
-          },
-        );
-      }
+      if (isLocked(err)) throw lockedError();
       notice = `This browser's private file system could not be used (${
         (err as Error)?.message ?? err
       })`;
@@ -95,6 +116,15 @@ export async function openStorage(options: { poolName?: string } = {}): Promise<
       persistent: true,
       database: (name) => new WasmDatabase(new p.OpfsSAHPoolDb(name), capi),
       remove: (name) => void p.unlink(name),
+      pause: () => p.pauseVfs(),
+      resume: async () => {
+        try {
+          await p.unpauseVfs();
+        } catch (err) {
+          if (isLocked(err)) throw lockedError();
+          throw err;
+        }
+      },
     };
   }
   return {
@@ -103,6 +133,8 @@ export async function openStorage(options: { poolName?: string } = {}): Promise<
     notice: `${notice}: the cache is kept in memory and is lost when the page closes`,
     database: () => new WasmDatabase(new sqlite3.oo1.DB(":memory:", "c"), capi),
     remove: () => {},
+    pause: () => {},
+    resume: () => Promise.resolve(),
   };
 }
 

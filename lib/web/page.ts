@@ -111,9 +111,14 @@ function table(id: string, head: string[], rows: HTMLElement[], empty: string): 
   target.append(t);
 }
 
+/** The signing key typed into the page (kept in this tab only), or undefined when empty. */
+function signingKey(): string | undefined {
+  return ($("signing-key") as HTMLInputElement).value || undefined;
+}
+
 async function exportBundle(name: string): Promise<void> {
   try {
-    const out = await ask({ op: "export", bundle: name });
+    const out = await ask({ op: "export", bundle: name, signingKey: signingKey() });
     const blob = new Blob([out.bytes as Uint8Array<ArrayBuffer>], {
       type: "application/vnd.sqlite3",
     });
@@ -122,7 +127,9 @@ async function exportBundle(name: string): Promise<void> {
     (link as HTMLAnchorElement).click();
     link.remove();
     showNote(
-      `exported bundle "${out.bundle}" (set ${out.setHash.slice(0, 12)}) to ${out.fileName}`,
+      `exported bundle "${out.bundle}" (set ${out.setHash.slice(0, 12)}) to ${out.fileName}${
+        out.signed ? ", signed with the page's signing key" : ""
+      }`,
     );
   } catch (err) {
     showError(err as WireError);
@@ -200,7 +207,9 @@ function report(outcomes: DropOutcome[]): void {
       );
     } else {
       const signature = o.signature === "unchecked"
-        ? " (signed; the signature went unchecked: the page has no signing key)"
+        ? " (signed; the signature went unchecked: enter the signing key to check it)"
+        : o.signature === "verified"
+        ? " (signature verified with the page's signing key)"
         : "";
       showNote(
         `imported bundle "${o.bundle}" (set ${
@@ -220,7 +229,7 @@ async function importFiles(list: FileList | File[]): Promise<void> {
   );
   if (files.length === 0) return;
   try {
-    report(await ask({ op: "drop", files }));
+    report(await ask({ op: "drop", files, signingKey: signingKey() }));
   } catch (err) {
     showError(err as WireError);
   }
@@ -268,21 +277,86 @@ async function main(): Promise<void> {
     if (input.files) importFiles(input.files).then(() => input.value = "");
   });
   $("verify").addEventListener("click", verify);
-  const host = await (await fetch("host.json")).json() as HostBuild;
+  $("take-over").addEventListener("click", takeOver);
+  host = await (await fetch("host.json")).json() as HostBuild;
+  await open();
+}
+
+/**
+ * The tabs of this origin share one pool of files (OPFS), which one tab at a time holds. A
+ * tab refused it asks the holder to let go (`release`); the holder closes its cache, says so
+ * and answers `released`; the asking tab then opens it.
+ */
+const channel = new BroadcastChannel("sqlink-cas-cache");
+let host: HostBuild = { os: "linux", arch: "x86_64" };
+let holding = false;
+
+channel.addEventListener("message", async (event: MessageEvent<{ type: string }>) => {
+  if (event.data?.type !== "release" || !holding) return;
+  holding = false;
+  try {
+    await ask({ op: "release" });
+  } catch (err) {
+    showError(err as WireError);
+  }
+  showError({
+    code: "ELOCKED",
+    message: "The cas-cache was taken over by another tab of this browser",
+    hint: "Use that tab, or take the cache back here (that tab lets go of it)",
+  });
+  offerTakeOver("Take the cache back");
+  document.body.dataset.state = "released";
+  channel.postMessage({ type: "released" });
+  settled();
+});
+
+function offerTakeOver(label: string): void {
+  const button = $("take-over") as HTMLButtonElement;
+  button.textContent = label;
+  button.hidden = false;
+  ($("drop") as HTMLElement).hidden = true;
+}
+
+/** Ask the tab holding the cache to let go of it, then open it here. */
+async function takeOver(): Promise<void> {
+  ($("take-over") as HTMLButtonElement).hidden = true;
+  const released = new Promise<void>((resolve) => {
+    const onMessage = (event: MessageEvent<{ type: string }>) => {
+      if (event.data?.type !== "released") return;
+      channel.removeEventListener("message", onMessage);
+      resolve();
+    };
+    channel.addEventListener("message", onMessage);
+    // No tab answers when the holder is closing: its files are let go of as it ends.
+    setTimeout(resolve, 3000);
+  });
+  channel.postMessage({ type: "release" });
+  await released;
+  await open();
+  settled();
+}
+
+/** Open the cache in this tab's worker and draw it, or say why not. */
+async function open(): Promise<void> {
   try {
     const info = await ask({ op: "open", host });
+    holding = info.persistent;
     $("storage").textContent = info.persistent
       ? `Stored in this browser's private file system (OPFS, opfs-sahpool), kept across reloads. SQLite ${info.sqliteVersion} (wasm).`
       : `SQLite ${info.sqliteVersion} (wasm).`;
-    if (info.notice) {
+    if (info.notice && !document.getElementById("memory-notice")) {
       $("notice").append(el("p", info.notice, { class: "warning", id: "memory-notice" }));
     }
     await refresh();
+    ($("drop") as HTMLElement).hidden = false;
+    ($("take-over") as HTMLButtonElement).hidden = true;
+    if (document.body.dataset.state !== "loading") showNote("the cas-cache is open in this tab");
     document.body.dataset.state = "ready";
   } catch (err) {
     showError(err as WireError);
     document.body.dataset.state = "failed";
-    (drop as HTMLElement).hidden = true;
+    if ((err as WireError).code === "ELOCKED") offerTakeOver("Take the cache over");
+    else ($("drop") as HTMLElement).hidden = true;
   }
 }
 

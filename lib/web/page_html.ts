@@ -32,7 +32,10 @@ native extensions (.so, .dylib, .dll): it keeps, verifies and exports them, and 
 line loads them.</p>
 <div id="drop">Drop extension files (.so, .dylib, .dll) or a bundle archive made by
 <code>sqlink cas export</code> here, or <input type="file" id="files" multiple>
-<button type="button" id="verify">Verify the whole cache</button></div>
+<button type="button" id="verify">Verify the whole cache</button>
+<div><label>Signing key (as <code>SQLINK_SIGNING_KEY</code>: imports must be signed with it,
+exports are signed) <input type="password" id="signing-key" autocomplete="off"></label></div></div>
+<button type="button" id="take-over" hidden>Take the cache over</button>
 <div id="messages"></div>
 <p id="summary"></p>
 <h2>Bundles</h2><div id="bundles"></div>

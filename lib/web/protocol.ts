@@ -53,9 +53,10 @@ export interface HostBuild {
 export type Request =
   | { op: "open"; host: HostBuild }
   | { op: "view" }
-  | { op: "drop"; files: DroppedFile[] }
+  | { op: "drop"; files: DroppedFile[]; signingKey?: string }
   | { op: "verify" }
-  | { op: "export"; bundle: string };
+  | { op: "export"; bundle: string; signingKey?: string }
+  | { op: "release" };
 
 /** An error as the worker reports it. */
 export interface WireError {
@@ -78,5 +79,6 @@ export interface Values {
   view: CacheView;
   drop: DropOutcome[];
   verify: VerifyReport;
-  export: { bytes: Uint8Array; bundle: string; setHash: string; fileName: string };
+  release: null;
+  export: { bytes: Uint8Array; bundle: string; setHash: string; fileName: string; signed: boolean };
 }

@@ -1,12 +1,13 @@
 /**
- * The local HTTP server of `sqlink web`: the page, its bundled JavaScript (build.ts), the two
- * wasm files from their npm packages, and this machine's OS and CPU (what dropped extensions
- * are checked for). Loopback by default. The MIME types matter: a module worker served with
- * another type than text/javascript fails without a message, and wasm streaming compilation
- * needs application/wasm.
+ * The local HTTP server of `sqlink web`: the page, its bundled JavaScript and the two wasm
+ * files (build.ts: built at start from source, or the copy a release build carries), and
+ * this machine's OS and CPU (what dropped extensions are checked for). Loopback by default.
+ * The MIME types matter: a module worker served with another type than text/javascript
+ * fails without a message, and wasm streaming compilation needs application/wasm.
  */
+import { join } from "node:path";
 import { SqlinkError } from "../errors.ts";
-import { buildBundles, type BundleEntry, PAGE_ENTRIES } from "./build.ts";
+import { buildPage, type BundleEntry, PAGE_DIR, pageFiles } from "./build.ts";
 import { PAGE_HTML } from "./page_html.ts";
 
 /** How to serve. */
@@ -17,6 +18,11 @@ export interface ServeOptions {
   port?: number;
   /** More modules to bundle and serve beside the page's (the browser tests' own workers). */
   extraEntries?: BundleEntry[];
+  /**
+   * A page already built (buildPage's folder) to serve instead of building one; default: the
+   * one a compiled sqlink carries, when it is compiled.
+   */
+  pageDir?: string;
 }
 
 /** A running server. */
@@ -33,27 +39,43 @@ const TYPES: Record<string, string> = {
   ".json": "application/json",
 };
 
-/** A file inside an npm package, found where Deno keeps it. */
-function packageFile(specifier: string, file: string): string {
-  return new URL(file, import.meta.resolve(specifier)).pathname;
+/** The page a compiled sqlink carries (PAGE_DIR of its code), or a refusal when it has none. */
+export function carriedPage(
+  dir: string = new URL(`../../${PAGE_DIR}/`, import.meta.url).pathname,
+): string {
+  for (const name of pageFiles()) {
+    try {
+      Deno.statSync(join(dir, name));
+    } catch (err) {
+      throw new SqlinkError(
+        "EWEBBUILD",
+        `This sqlink was compiled without the browser page (${name} is missing)`,
+        {
+          hint:
+            "Baked bundle programs carry the shell, not the page: run `sqlink web` from a release build, a checkout (`deno task sqlink web`) or an installed sqlink",
+          cause: err,
+        },
+      );
+    }
+  }
+  return dir;
 }
 
-/** The wasm files the worker loads beside itself. */
-function wasmFiles(): Record<string, string> {
-  return {
-    "/sqlite3.wasm": packageFile("@sqlite.org/sqlite-wasm", "sqlite3.wasm"),
-    "/zstd.wasm": packageFile("@bokuweb/zstd-wasm", "zstd.wasm"),
-  };
-}
-
-/** Build the page and serve it until `close`. */
+/** Build the page (or take the one a compiled sqlink carries) and serve it until `close`. */
 export async function serveWeb(options: ServeOptions = {}): Promise<WebServer> {
-  const dir = await Deno.makeTempDir({ prefix: "sqlink-web-" });
+  const given = options.pageDir !== undefined
+    ? carriedPage(options.pageDir)
+    : Deno.build.standalone
+    ? carriedPage()
+    : undefined;
+  const carried = given !== undefined;
+  const dir = given ?? await Deno.makeTempDir({ prefix: "sqlink-web-" });
+  const removeDir = () =>
+    carried ? Promise.resolve() : Deno.remove(dir, { recursive: true }).catch(() => {});
   try {
-    const entries = [...PAGE_ENTRIES, ...(options.extraEntries ?? [])];
-    await buildBundles(entries, dir);
-    const files: Record<string, string> = { ...wasmFiles() };
-    for (const { name } of entries) files[`/${name}`] = `${dir}/${name}`;
+    if (!carried) await buildPage(dir, options.extraEntries);
+    const files: Record<string, string> = {};
+    for (const name of pageFiles(options.extraEntries)) files[`/${name}`] = join(dir, name);
     const host = JSON.stringify({ os: Deno.build.os, arch: Deno.build.arch });
     const respond = (body: BodyInit, type: string, status = 200) =>
       new Response(body, {
@@ -97,11 +119,11 @@ export async function serveWeb(options: ServeOptions = {}): Promise<WebServer> {
       url: `http://${shown}:${port}/`,
       close: async () => {
         await server.shutdown();
-        await Deno.remove(dir, { recursive: true }).catch(() => {});
+        await removeDir();
       },
     };
   } catch (err) {
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await removeDir();
     throw err;
   }
 }

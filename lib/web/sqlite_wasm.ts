@@ -147,18 +147,23 @@ class WasmStatement implements Statement {
  * them until closed, and the page's worker lives long); closing the database finalizes the
  * rest, and finalizing twice does nothing.
  */
-const unreachable = new FinalizationRegistry<OoStmt>((stmt) => {
-  try {
-    stmt.finalize();
-  } catch {
-    // Its database is busy in a statement: it is finalized when the database closes.
-  }
-});
+const unreachable = new FinalizationRegistry<{ raw: OoStmt; open: Set<OoStmt> }>(
+  ({ raw, open }) => {
+    open.delete(raw);
+    try {
+      raw.finalize();
+    } catch {
+      // Its database is busy in a statement: it is finalized when the database closes.
+    }
+  },
+);
 
 /** A Database over an oo1 connection. */
 export class WasmDatabase implements Database {
   #db: OoDb;
   #capi: Capi;
+  /** The statements prepared here and not yet finalized. */
+  #open = new Set<OoStmt>();
 
   constructor(db: OoDb, capi: Capi) {
     this.#db = db;
@@ -172,7 +177,8 @@ export class WasmDatabase implements Database {
   prepare(sql: string): WasmStatement {
     const raw = call(() => this.#db.prepare(sql));
     const statement = new WasmStatement(raw, this);
-    unreachable.register(statement, raw);
+    this.#open.add(raw);
+    unreachable.register(statement, { raw, open: this.#open });
     return statement;
   }
 
@@ -194,6 +200,17 @@ export class WasmDatabase implements Database {
   }
 
   close(): void {
-    this.#db.close(); // finalizes its statements too
+    // oo1's close() means to finalize the statements, but does not (3.53.4: it passes each
+    // one's index for the statement), and sqlite3_close_v2 then keeps the connection, and
+    // its files, open as a zombie: the pool could never be handed to another tab.
+    for (const raw of this.#open) {
+      try {
+        raw.finalize();
+      } catch {
+        // Finalizing reports the statement's last error again: it is finalized all the same.
+      }
+    }
+    this.#open.clear();
+    this.#db.close();
   }
 }

@@ -31,16 +31,33 @@ function opened(): { storage: Storage; cas: CasStore } {
   return { storage, cas };
 }
 
+let builtins: Promise<void> | undefined;
+
+/** Open the cache; in a tab that let it go (release), take it back. */
 async function open(build: HostBuild): Promise<OpenInfo> {
   host = build;
-  await installNodeBuiltins(new URL("zstd.wasm", import.meta.url).href);
-  storage = await openStorage();
+  builtins ??= installNodeBuiltins(new URL("zstd.wasm", import.meta.url).href);
+  await builtins;
+  if (cas) throw new SqlinkError("EOPEN", "The cas-cache is already open in this tab");
+  if (storage) await storage.resume();
+  else storage = await openStorage();
   cas = openCache(storage);
   return {
     persistent: storage.persistent,
     notice: storage.notice,
     sqliteVersion: storage.sqlite3.version.libVersion,
   };
+}
+
+/**
+ * Let go of the cache for another tab: close it and release the pool's files. Requests run
+ * one at a time, so whatever this tab was doing has finished.
+ */
+function release(): null {
+  cas?.close();
+  cas = undefined;
+  storage?.pause();
+  return null;
 }
 
 function view(): CacheView {
@@ -62,13 +79,22 @@ function isSqlite(bytes: Uint8Array): boolean {
   return new TextDecoder().decode(bytes.subarray(0, 16)) === SQLITE_MAGIC;
 }
 
-/** Import each file on its own: an extension is checked as `.load` checks it, an archive in full. */
-function drop(files: DroppedFile[]): DropOutcome[] {
+/**
+ * Import each file on its own: an extension is checked as `.load` checks it, an archive in
+ * full (with `signingKey`, only one signed with it, as `cas import` with SQLINK_SIGNING_KEY).
+ */
+function drop(files: DroppedFile[], signingKey: string | undefined): DropOutcome[] {
   const { storage, cas } = opened();
   return files.map((file): DropOutcome => {
     try {
       if (isSqlite(file.bytes)) {
-        const result = importArchiveBytes(cas, storage.sqlite3, file.name, file.bytes);
+        const result = importArchiveBytes(
+          cas,
+          storage.sqlite3,
+          file.name,
+          file.bytes,
+          signingKey,
+        );
         return {
           name: file.name,
           kind: "archive",
@@ -102,19 +128,25 @@ async function handle(request: Posted): Promise<unknown> {
     case "view":
       return view();
     case "drop":
-      return drop(request.files);
+      return drop(request.files, request.signingKey || undefined);
     case "verify":
       return opened().cas.verify();
+    case "release":
+      return release();
     case "export": {
       const { storage, cas } = opened();
-      const out = exportBundleBytes(cas, storage.sqlite3, request.bundle);
+      const out = exportBundleBytes(
+        cas,
+        storage.sqlite3,
+        request.bundle,
+        request.signingKey || undefined,
+      );
       return { ...out, fileName: `${out.bundle}.sqlink` };
     }
   }
 }
 
-self.onmessage = async (event: MessageEvent<Posted>) => {
-  const request = event.data;
+async function answer(request: Posted): Promise<void> {
   let answer: Answer;
   try {
     answer = { id: request.id, ok: true, value: await handle(request) };
@@ -122,4 +154,10 @@ self.onmessage = async (event: MessageEvent<Posted>) => {
     answer = { id: request.id, ok: false, error: wire(err) };
   }
   self.postMessage(answer);
+}
+
+// One request at a time, in order: a release waits for what was asked before it.
+let queue: Promise<void> = Promise.resolve();
+self.onmessage = (event: MessageEvent<Posted>) => {
+  queue = queue.then(() => answer(event.data));
 };

@@ -16,7 +16,7 @@ export async function measureBrowser(rounds: number): Promise<BrowserResult | st
       "--quiet",
       "--allow-all",
       "--config",
-      new URL("../../deno.json", import.meta.url).pathname,
+      new URL("../../tests/deno.json", import.meta.url).pathname,
       new URL("browser_rounds.ts", import.meta.url).pathname,
       String(rounds),
     ],

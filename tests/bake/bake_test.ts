@@ -252,6 +252,9 @@ Deno.test({
       "source.snapshot",
       "--include",
       "members",
+      // The shell's interrupter thread, a Worker's module deno compile does not find itself.
+      "--include",
+      "lib/sqlite/interrupt_worker.ts",
       "baked_main.ts",
     ]);
     for (const f of ["baked_main.ts", "source.snapshot", "deno.json", "deno.lock", "main.ts"]) {

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * scripts/release.ts end to end: the real script as a subprocess, the real `deno compile`.
  * The failure path runs everywhere (the runtime download is made to fail); a real release
@@ -8,7 +9,19 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOT, tempDir } from "../helpers/cli.ts";
 import { compileWorks, offlineCompileEnv } from "../helpers/compile_probe.ts";
-import { release, releaseName, STAGE_PREFIX, SUMS_FILE, sumsText } from "../../scripts/release.ts";
+import {
+  release,
+  releaseName,
+  STAGE_PREFIX,
+  stageRelease,
+  SUMS_FILE,
+  sumsText,
+} from "../../scripts/release.ts";
+import { compileArgs } from "../../lib/bake/compile.ts";
+import { buildPage, PAGE_DIR, pageFiles } from "../../lib/web/build.ts";
+import { carriedPage, serveWeb } from "../../lib/web/server.ts";
+import { BROWSER_TEST, launchChromium } from "../helpers/chromium.ts";
+import { SqlinkError } from "../../lib/errors.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { TARGETS } from "../../lib/bake/targets.ts";
 import { readSource } from "../../lib/bake/source.ts";
@@ -53,8 +66,15 @@ Deno.test("release: an offline compile fails with one error and leaves no file b
   assert.match(lines[0], /^error: /);
   assert.match(lines[1], /^hint: \S/);
   assert.ok(!/Stack backtrace|^\s+at /m.test(result.stderr), result.stderr);
-  // With sqlink's npm packages in the cache, the failure is the runtime download itself.
-  if (!/could not fetch what sqlink's source needs/.test(lines[0])) {
+  // The page is built first: without esbuild in this fresh Deno cache, that is the failure;
+  // with it, and sqlink's npm packages in the cache, the runtime download itself.
+  if (/^error: Cannot build the page/.test(lines[0])) {
+    assert.match(
+      lines[0],
+      /^error: Cannot build the page: deno bundle page\.js could not download what the page needs: .*esbuild/,
+    );
+    includes(lines[1], "npm registry");
+  } else if (!/could not fetch what sqlink's source needs/.test(lines[0])) {
     includes(
       lines[0],
       `error: deno compile could not download Deno's runtime for ${target}: `,
@@ -132,6 +152,63 @@ Deno.test("release: the staged program a release compiles runs under deno run", 
   const decoder = new TextDecoder();
   assert.equal(run.code, 0, decoder.decode(run.stderr));
   assert.equal(decoder.decode(run.stdout), "2\n");
+});
+
+// sqlink web in a compiled sqlink serves the page the release built and embedded: the staged
+// page is what deno compile embeds (--include), and it works in a browser as it is.
+Deno.test({
+  name: "release: the stage carries the built page, deno compile embeds it, and it serves",
+  ...BROWSER_TEST,
+  fn: async () => {
+    using dir = tempDir();
+    const page = join(dir.path, "page");
+    Deno.mkdirSync(page);
+    await buildPage(page);
+    const staged = stageRelease(join(dir.path, "stage"), readSource(), page);
+    assert.ok(staged.includes.includes(PAGE_DIR), staged.includes.join(", "));
+    const args = compileArgs({
+      deno: "deno",
+      stageDir: staged.dir,
+      entry: staged.entry,
+      includes: staged.includes,
+      target: TARGETS[0],
+      output: join(dir.path, "out"),
+    });
+    assert.ok(args.join(" ").includes(`--include ${PAGE_DIR}`), args.join(" "));
+    const carried = join(staged.dir, PAGE_DIR);
+    assert.deepEqual([...Deno.readDirSync(carried)].map((e) => e.name).sort(), pageFiles().sort());
+    assert.equal(carriedPage(carried), carried);
+
+    const server = await serveWeb({ pageDir: carried });
+    const browser = await launchChromium(join(dir.path, "profile"));
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(server.url);
+      await tab.waitForFunction(() => document.body.dataset.state !== "loading", null, {
+        timeout: 60_000,
+      });
+      assert.equal(await tab.evaluate(() => document.body.dataset.state), "ready");
+      assert.match(await tab.locator("#storage").innerText(), /SQLite 3\.\d+\.\d+ \(wasm\)/);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+    // Served from where it is: the release's files stay.
+    assert.deepEqual([...Deno.readDirSync(carried)].map((e) => e.name).sort(), pageFiles().sort());
+  },
+});
+
+Deno.test("release: a compiled sqlink without the page (a baked bundle program) says so", () => {
+  using dir = tempDir();
+  const staged = stageBuild(join(dir.path, "stage"), readSource());
+  assert.throws(
+    () => carriedPage(join(staged.dir, PAGE_DIR)),
+    (err: unknown) =>
+      err instanceof SqlinkError && err.code === "EWEBBUILD" &&
+      /^This sqlink was compiled without the browser page \(page\.js is missing\)$/.test(
+        err.message,
+      ) && /run `sqlink web` from a release build/.test(err.hint ?? ""),
+  );
 });
 
 Deno.test({

@@ -238,12 +238,17 @@ Deno.test("a flipped byte is refused by get, reported by verify and removed by -
   const [s, b] = put.results.map((r: { blake3: string }) => r.blake3);
 
   const db = new DatabaseSync(join(dir.path, "cache", "cas.sqlite"));
-  db.prepare(
-    "UPDATE __cas_artifact SET data = CAST(substr(data, 1, 99) || X'00' || substr(data, 101) AS BLOB) WHERE blake3 = ?",
-  ).run(s);
-  db.prepare(
-    "UPDATE __cas_chunk SET data = CAST(X'FF' || substr(data, 2) AS BLOB) WHERE blake3 = ? AND seq = 1",
-  ).run(b);
+  // Each flip changes the byte whatever it was (random data: setting a value could keep it).
+  const flip = (table: string, where: string, at: number, key: string) => {
+    const row = db.prepare(`SELECT data FROM ${table} WHERE ${where}`).get(key) as {
+      data: Uint8Array;
+    };
+    const data = row.data.slice();
+    data[at] ^= 0xff;
+    db.prepare(`UPDATE ${table} SET data = ? WHERE ${where}`).run(data, key);
+  };
+  flip("__cas_artifact", "blake3 = ?", 99, s);
+  flip("__cas_chunk", "blake3 = ? AND seq = 1", 0, b);
   db.close();
 
   for (const hash of [s, b]) {

@@ -1,8 +1,9 @@
 /**
  * sqlink installed as a command the way the README says (`deno install … --config deno.json`)
- * works from any directory; installed without its deno.json it says so plainly; and the lock
- * file holds only what sqlink's own module graph uses, so a first start downloads nothing
- * else (the benchmark's cacache once made it fetch 21 packages).
+ * works from any directory; installed without its deno.json it says so plainly; and each lock
+ * file holds only what its module graphs use: deno.lock sqlink's own (a first start downloads
+ * the whole of it: the benchmark's cacache once made that 21 packages, the page's packages and
+ * playwright-core 19 MiB), lib/web/deno.lock the browser page's, tests/deno.lock the tests'.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -73,28 +74,75 @@ Deno.test("installed without its deno.json, sqlink says how to install it, in pl
   assert.ok(!load.stderr.includes("\x1b"), load.stderr);
 });
 
-/** The npm packages the module graph of `entry` (relative to the root) uses. */
-async function npmPackagesOf(entry: string): Promise<string[]> {
-  const info = await run(Deno.execPath(), ["info", "--json", entry], { cwd: ROOT });
+/** The npm packages the module graph of `entry` (relative to the root) uses under `config`. */
+async function npmPackagesOf(entry: string, config = "deno.json"): Promise<string[]> {
+  const info = await run(Deno.execPath(), ["info", "--json", "--config", config, entry], {
+    cwd: ROOT,
+  });
   assert.equal(info.code, 0, info.stderr);
   // npmPackages lists the whole lock: the graph's own npm modules say what it uses.
-  const modules = JSON.parse(info.stdout).modules as Array<{ kind: string; specifier: string }>;
+  const modules = JSON.parse(info.stdout).modules as Array<
+    { kind: string; specifier: string; error?: string }
+  >;
+  assert.deepEqual(modules.filter((m) => m.error).map((m) => m.error), [], entry);
   return modules.filter((m) => m.kind === "npm").map((m) =>
     m.specifier.replace(/^npm:\/?/, "").replace(/(@[^@/]+\/[^@/]+|[^@/]+)@([^/]+).*$/, "$1@$2")
   ).sort();
 }
 
-Deno.test("deno.lock holds only the npm packages sqlink's module graphs use", async () => {
-  const used = await npmPackagesOf(MAIN);
-  // aws4fetch signs requests to s3 remotes (loaded only for them); semver resolves npm
-  // ranges for `sqlink ext add` (loaded only then).
-  assert.deepEqual(used, ["aws4fetch@1.0.20", "blake3-jit@1.1.0", "semver@7.7.3"]);
-  // The browser page's worker and page (bundled by `sqlink web`, never imported by main.ts),
-  // and playwright-core, which drives Chromium in the page's tests and benchmark.
-  const graphs = await Promise.all(
-    ["lib/web/worker.ts", "lib/web/page.ts", "tests/helpers/chromium.ts"].map(npmPackagesOf),
+/** The packages a lock file holds, as name@version. */
+function lockPackages(lock: string): string[] {
+  return Object.keys(JSON.parse(Deno.readTextFileSync(join(ROOT, lock))).npm ?? {}).sort();
+}
+
+/** A config's imports. */
+function importsOf(config: string): Record<string, string> {
+  return JSON.parse(Deno.readTextFileSync(join(ROOT, config))).imports;
+}
+
+const union = (...lists: string[][]) => [...new Set(lists.flat())].sort();
+
+Deno.test("each lock holds only the npm packages its module graphs use: sqlink's, the page's, the tests'", async () => {
+  // sqlink's own: what a first start can download. aws4fetch signs requests to s3 remotes
+  // (loaded only for them); semver resolves npm ranges for `sqlink ext add` (only then).
+  const sqlink = await npmPackagesOf(MAIN);
+  assert.deepEqual(sqlink, ["aws4fetch@1.0.20", "blake3-jit@1.1.0", "semver@7.7.3"]);
+  assert.deepEqual(lockPackages("deno.lock"), sqlink);
+  // The browser page's worker and page, bundled by `sqlink web` with the page's own config.
+  const page = union(
+    ...await Promise.all(
+      ["lib/web/worker.ts", "lib/web/page.ts"].map((e) => npmPackagesOf(e, "lib/web/deno.json")),
+    ),
   );
-  const all = [...new Set([...used, ...graphs.flat()])].sort();
-  const lock = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.lock")));
-  assert.deepEqual(Object.keys(lock.npm ?? {}).sort(), all);
+  assert.deepEqual(page, [
+    "@bokuweb/zstd-wasm@0.0.27",
+    "@noble/hashes@2.4.0",
+    "@sqlite.org/sqlite-wasm@3.53.4-build2",
+    "blake3-jit@1.1.0",
+  ]);
+  assert.deepEqual(lockPackages("lib/web/deno.lock"), page);
+  // The tests' (and the benchmark's browser rounds'): both of the above and playwright-core.
+  const tests = union(
+    ...await Promise.all(
+      [MAIN, "tests/cas_core/browser_worker.ts", "lib/web/page.ts", "tests/helpers/chromium.ts"]
+        .map((e) => npmPackagesOf(e, "tests/deno.json")),
+    ),
+  );
+  assert.deepEqual(tests, union(sqlink, page, ["playwright-core@1.65.2"]));
+  assert.deepEqual(lockPackages("tests/deno.lock"), tests);
+});
+
+Deno.test("the tests' config maps every package as sqlink's and the page's configs do", () => {
+  const tests = importsOf("tests/deno.json");
+  for (const config of ["deno.json", "lib/web/deno.json"]) {
+    for (const [name, target] of Object.entries(importsOf(config))) {
+      assert.equal(tests[name], target, `${name} in tests/deno.json and ${config}`);
+    }
+  }
+  assert.deepEqual(
+    Object.keys(tests).sort(),
+    union(Object.keys(importsOf("deno.json")), Object.keys(importsOf("lib/web/deno.json")), [
+      "playwright-core",
+    ]),
+  );
 });

@@ -64,9 +64,9 @@ async function realNpmCache(): Promise<string> {
 /**
  * An environment (for a Deno.Command with `clearEnv: true`) in which `deno compile` cannot
  * get Deno's runtime, on any machine: a fresh DENO_DIR (no cached runtime) that shares the
- * real cache's npm packages (so sqlink's dependencies resolve without a network), every
- * request sent to a proxy on a closed port, and no DENORT_BIN. The directory goes when
- * the result is disposed.
+ * real cache's npm packages and esbuild (so sqlink's dependencies resolve and its page
+ * builds without a network), every request sent to a proxy on a closed port, and no
+ * DENORT_BIN. The directory goes when the result is disposed.
  */
 export async function offlineCompileEnv(): Promise<{ env: Record<string, string> } & Disposable> {
   const npm = await realNpmCache();
@@ -74,6 +74,18 @@ export async function offlineCompileEnv(): Promise<{ env: Record<string, string>
   const denoDir = join(dir.path, "deno");
   Deno.mkdirSync(denoDir);
   Deno.symlinkSync(npm, join(denoDir, "npm"));
+  // esbuild (for the page a release builds) is kept beside Deno's runtime downloads: share
+  // it when the real cache has it, never the runtime.
+  const downloads = join(npm, "..", "dl");
+  try {
+    for (const entry of Deno.readDirSync(downloads)) {
+      if (!entry.name.startsWith("esbuild-")) continue;
+      Deno.mkdirSync(join(denoDir, "dl"), { recursive: true });
+      Deno.symlinkSync(join(downloads, entry.name), join(denoDir, "dl", entry.name));
+    }
+  } catch {
+    // No downloads yet: the page's build fails offline instead, as one error too.
+  }
   const env = Deno.env.toObject();
   for (const name of Object.keys(env)) {
     if (/^(DENORT_BIN|NO_PROXY|ALL_PROXY|HTTPS?_PROXY)$/i.test(name)) delete env[name];

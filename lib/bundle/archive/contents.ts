@@ -122,6 +122,7 @@ export function verifyArchive(
   db: DatabaseSync,
   path: string,
   key: string | undefined,
+  keySource: KeySource = ENV_KEY,
 ): Archive {
   const check = db.prepare("PRAGMA quick_check").all().map((r) => String(Object.values(r)[0]));
   if (check.length !== 1 || check[0] !== "ok") {
@@ -129,7 +130,7 @@ export function verifyArchive(
   }
   const meta = readMeta(db, path);
   const manifest = readManifest(db, path, meta);
-  const signature = checkSignature(path, manifest, meta.get("signature"), key);
+  const signature = checkSignature(path, manifest, meta.get("signature"), key, keySource);
   const blobs = manifest.members.map((member) => readBlob(db, path, member));
   return { path, manifest, blobs, createdAt: meta.get("created_at"), signature };
 }
@@ -266,19 +267,37 @@ function readManifest(db: DatabaseSync, path: string, meta: Map<string, string>)
   };
 }
 
+/** Where a signing key came from, as messages name it. */
+export interface KeySource {
+  /** "SQLINK_SIGNING_KEY is set" reads "<name> is set". */
+  name: string;
+  /** The same key again: "the same SQLINK_SIGNING_KEY". */
+  same: string;
+  /** How to stop requiring signatures: "unset SQLINK_SIGNING_KEY". */
+  unset: string;
+}
+
+/** The CLI's key, from the environment. */
+export const ENV_KEY: KeySource = {
+  name: SIGNING_KEY_ENV,
+  same: `the same ${SIGNING_KEY_ENV}`,
+  unset: `unset ${SIGNING_KEY_ENV}`,
+};
+
 function checkSignature(
   path: string,
   manifest: Manifest,
   signature: string | undefined,
   key: string | undefined,
+  source: KeySource,
 ): SignatureStatus {
   if (key === undefined) return signature === undefined ? "unsigned" : "unchecked";
   if (signature === undefined) {
     throw refuse(
       path,
       "ESIGNATURE",
-      `it is not signed, and ${SIGNING_KEY_ENV} is set, so only signed archives are accepted`,
-      `Export it again with the same ${SIGNING_KEY_ENV}, or unset ${SIGNING_KEY_ENV} to accept unsigned archives`,
+      `it is not signed, and ${source.name} is set, so only signed archives are accepted`,
+      `Export it again with ${source.same}, or ${source.unset} to accept unsigned archives`,
     );
   }
   if (!verifySignature(manifest, signature, key)) {
@@ -286,7 +305,7 @@ function checkSignature(
       path,
       "ESIGNATURE",
       "its signature does not match: it was changed after it was signed, or signed with another key",
-      `Export it again with the same ${SIGNING_KEY_ENV} as here, and import that file`,
+      `Export it again signed with ${source.same}, and import that file`,
     );
   }
   return "verified";
