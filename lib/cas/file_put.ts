@@ -12,7 +12,7 @@
  * Everything runs in the caller's write transaction: a put that fails or is killed leaves
  * no row behind.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "../db/database.ts";
 import { fsError, SqlinkError } from "../errors.ts";
 import { readFull } from "../fs.ts";
 import { blake3Stream } from "./blake3_parallel.ts";
