@@ -5,7 +5,7 @@
  * scenario; the parent prints one table and the targets, marked PASS or MISS.
  *
  *   deno task bench                          # everything
- *   deno task bench -- --only small          # workloads: small, medium, big (comma list)
+ *   deno task bench -- --only small          # workloads: small, medium, big (64 and 256 MiB)
  *   deno task bench -- --impl sqlink,raw     # implementations: sqlink, raw, cacache
  *   deno task bench -- --reps 1              # one run per scenario (default: best of 3)
  *   deno task bench -- --only startup        # just the shell's start-up against bare Deno
@@ -129,6 +129,10 @@ function parseArgs(args: string[]): Options {
       options.workloads.push(
         ...names.filter((n): n is WorkloadName => (WORKLOAD_NAMES as string[]).includes(n)),
       );
+      // `big` is both big blobs, 64 and 256 MiB.
+      if (names.includes("big") && !options.workloads.includes("big64")) {
+        options.workloads.splice(options.workloads.indexOf("big"), 0, "big64");
+      }
     } else if (flag === "--impl") options.impls.push(...pick(flag, value(), IMPLS));
     else if (flag === "--reps") {
       options.reps = Math.max(1, Number(value()) || 1);

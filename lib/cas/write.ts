@@ -9,12 +9,11 @@
 import { sql } from "./statements.ts";
 import type { DatabaseSync } from "../db/database.ts";
 import { fsError, SqlinkError } from "../errors.ts";
-import { readFull } from "../fs.ts";
 import { type CompressPolicy, encode } from "./codec.ts";
-import { digestBytes, type Digests, StreamDigest } from "./hash.ts";
+import { digestBytes, type Digests } from "./hash.ts";
 import { getInfo, touchArtifact } from "./artifact.ts";
 import { bindUri } from "./uris.ts";
-import { crc32 } from "./codec.ts";
+import { rekeyChunks, storeFileOnce } from "./file_put.ts";
 import { addStoredBytes } from "./total.ts";
 
 /** Size of one stored piece of a large blob. */
@@ -132,7 +131,6 @@ export function putBatch(
   });
 }
 
-/** Call `each` with consecutive CHUNK_BYTES pieces of the file (the last may be shorter). */
 /**
  * Told how far a long read or write of one artifact got: what it is doing, and bytes done of
  * the total (for a progress line; it must not throw).
@@ -142,30 +140,6 @@ export type ByteProgress = (
   done: number,
   total: number,
 ) => void;
-
-function forEachChunk(path: string, each: (chunk: Uint8Array) => void): void {
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(path, { read: true });
-  } catch (err) {
-    throw fsError(err, "read", path);
-  }
-  try {
-    const buf = new Uint8Array(CHUNK_BYTES);
-    for (;;) {
-      let n: number;
-      try {
-        n = readFull(file, buf);
-      } catch (err) {
-        throw fsError(err, "read", path);
-      }
-      if (n > 0) each(buf.subarray(0, n));
-      if (n < buf.length) return;
-    }
-  } finally {
-    file.close();
-  }
-}
 
 /** Open checks that give one clear message for the paths users get wrong. */
 export function statInput(path: string): Deno.FileInfo {
@@ -186,14 +160,17 @@ export function statInput(path: string): Deno.FileInfo {
   return info;
 }
 
+/** Thrown inside a big put's transaction to roll it back: the blob was already stored. */
+class AlreadyStored extends SqlinkError {
+  constructor(readonly blake3: string) {
+    super("EPRESENT", `Artifact ${blake3} is already in the cas-cache`);
+  }
+}
+
 /**
- * Put a file. Small files are read whole; large ones are streamed twice in CHUNK_BYTES
- * pieces — once to hash (outside the lock, so a file already present costs no write), once
- * to store (inside the lock). The second pass checks each piece against a CRC-32 taken in
- * the first, so a file that changed in between is refused: re-hashing it with BLAKE3, as
- * before, cost a 256 MiB put half a second (streamed BLAKE3 runs at ~480 MiB/s, zlib's
- * CRC-32 at tens of GB/s). A change that slipped past both would still be caught where
- * every read re-hashes (SPEC §3.5); the point here is a file being written while it is put.
+ * Put a file. Small files are read whole; large ones are read once, in CHUNK_BYTES pieces
+ * hashed and stored together inside the write transaction (lib/cas/file_put.ts). A file
+ * whose bytes turn out to be stored already rolls that transaction back and records a use.
  */
 export function putFile(
   db: DatabaseSync,
@@ -213,83 +190,44 @@ export function putFile(
     }
     return putBatch(db, [{ bytes, uri }], policy, run)[0];
   }
-  const first = new StreamDigest();
-  let size = 0;
-  const pieces: Piece[] = [];
-  forEachChunk(path, (chunk) => {
-    first.update(chunk);
-    size += chunk.length;
-    progress?.("hashing", size, info.size);
-    pieces.push({ size: chunk.length, crc: crc32(chunk) });
-  });
-  const digests = first.digest();
-  return run(() => {
-    const now = Date.now();
-    let result: PutResult;
-    if (getInfo(db, digests.blake3)) {
-      result = existing(db, digests.blake3, now);
-    } else {
-      result = storeStreamed(db, path, digests, pieces, policy, now, progress);
-    }
+  const bind = (result: PutResult, now: number): PutResult => {
     if (uri !== undefined) {
       bindUri(db, uri, result.blake3, now);
       result.uri = uri;
     }
     return result;
+  };
+  let present: string;
+  try {
+    return run(() => {
+      const report = progress &&
+        ((done: number, total: number) => progress("storing", done, total));
+      const stored = storeFileOnce(db, path, CHUNK_BYTES, policy, report);
+      const { blake3, sha256 } = stored.digests;
+      if (getInfo(db, blake3)) throw new AlreadyStored(blake3);
+      rekeyChunks(db, stored.provisional, blake3);
+      const now = Date.now();
+      sql(db, INSERT_ARTIFACT).run(
+        blake3,
+        sha256,
+        stored.size,
+        null,
+        stored.codec,
+        stored.storedSize,
+        stored.chunks,
+        now,
+        now,
+      );
+      addStoredBytes(db, stored.storedSize);
+      const { size, storedSize, codec } = stored;
+      return bind({ blake3, sha256, size, storedSize, codec, created: true }, now);
+    });
+  } catch (err) {
+    if (!(err instanceof AlreadyStored)) throw err;
+    present = err.blake3;
+  }
+  return run(() => {
+    const now = Date.now();
+    return bind(existing(db, present, now), now);
   });
-}
-
-/** One CHUNK_BYTES piece of a file as the first pass saw it. */
-interface Piece {
-  size: number;
-  crc: number;
-}
-
-function changedError(path: string): SqlinkError {
-  return new SqlinkError("ECHANGED", `"${path}" changed while it was being stored`, {
-    hint: "Try again once nothing is writing to the file",
-  });
-}
-
-function storeStreamed(
-  db: DatabaseSync,
-  path: string,
-  digests: Digests,
-  pieces: readonly Piece[],
-  policy: CompressPolicy,
-  now: number,
-  progress?: ByteProgress,
-): PutResult {
-  const insertChunk = sql(db, INSERT_CHUNK);
-  const total = pieces.reduce((sum, piece) => sum + piece.size, 0);
-  let seq = 0;
-  let size = 0;
-  let storedSize = 0;
-  let codec = "raw";
-  forEachChunk(path, (chunk) => {
-    const seen = pieces[seq];
-    if (!seen || seen.size !== chunk.length || seen.crc !== crc32(chunk)) {
-      throw changedError(path);
-    }
-    const stored = encode(chunk, policy);
-    if (stored.codec !== "raw") codec = stored.codec;
-    insertChunk.run(digests.blake3, seq++, stored.codec, stored.data);
-    size += chunk.length;
-    storedSize += stored.data.length;
-    progress?.("storing", size, total);
-  });
-  if (seq !== pieces.length) throw changedError(path);
-  sql(db, INSERT_ARTIFACT).run(
-    digests.blake3,
-    digests.sha256,
-    size,
-    null,
-    codec,
-    storedSize,
-    seq,
-    now,
-    now,
-  );
-  addStoredBytes(db, storedSize);
-  return { blake3: digests.blake3, sha256: digests.sha256, size, storedSize, codec, created: true };
 }

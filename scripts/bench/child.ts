@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   type ChildResult,
   currentRss,
+  FILE_WORKLOADS,
   type ImplName,
   peakRss,
   type Timing,
@@ -29,7 +30,7 @@ export async function runChild(impl: ImplName, workload: WorkloadName, dir: stri
   Deno.mkdirSync(store);
   let timing: Timing;
   let peak: ReturnType<typeof peakRss>;
-  if (workload === "big") {
+  if (FILE_WORKLOADS.includes(workload)) {
     const src = join(dir, "blob.bin");
     const out = join(dir, "out.bin");
     writeRandomFile(src, size);

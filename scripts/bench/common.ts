@@ -1,12 +1,19 @@
 /** What the benchmark measures and the helpers every implementation shares. */
 import process from "node:process";
 
-/** The three workloads: many small blobs, some medium ones, one big one. */
+/**
+ * The workloads: many small blobs, some medium ones, one big one of 64 MiB and one of
+ * 256 MiB (`--only big` runs both big ones).
+ */
 export const WORKLOADS = {
   small: { count: 10_000, size: 4 * 1024, label: "10,000 × 4 KiB" },
   medium: { count: 100, size: 1024 * 1024, label: "100 × 1 MiB" },
+  big64: { count: 1, size: 64 * 1024 * 1024, label: "1 × 64 MiB" },
   big: { count: 1, size: 256 * 1024 * 1024, label: "1 × 256 MiB" },
 } as const;
+
+/** Workloads streamed from a file rather than held in memory. */
+export const FILE_WORKLOADS: readonly WorkloadName[] = ["big64", "big"];
 
 export type WorkloadName = keyof typeof WORKLOADS;
 export const WORKLOAD_NAMES = Object.keys(WORKLOADS) as WorkloadName[];

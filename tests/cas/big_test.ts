@@ -209,7 +209,7 @@ Deno.test("big: the same big file put through two connections lands once", () =>
   assert.deepEqual(b.read(b.info(first.blake3)!), bytes);
 });
 
-Deno.test("big: a file that changes between the hashing pass and the storing pass is refused", () => {
+Deno.test("big: a file that changes while it is being put is refused, and stores nothing", () => {
   using dir = tempDir();
   using store = openStore(dir.path, { compress: "none" });
   const bytes = randomBytes(3 * MiB + 5);
@@ -217,19 +217,26 @@ Deno.test("big: a file that changes between the hashing pass and the storing pas
   const changes: Array<[string, (b: Uint8Array) => Uint8Array]> = [
     ["a byte in the middle chunk", (b) => flipped(b, MiB + 7)],
     ["a byte in the last, short chunk", (b) => flipped(b, 3 * MiB + 4)],
+    ["a byte in the first chunk, already stored", (b) => flipped(b, 3)],
     ["one more chunk", (b) => new Uint8Array([...b, ...randomBytes(MiB)])],
     ["one byte more", (b) => new Uint8Array([...b, 1])],
     ["cut to two chunks", (b) => b.subarray(0, 2 * MiB)],
   ];
+  const past = new Date(Date.now() - 3_600_000);
   for (const [what, change] of changes) {
     Deno.writeFileSync(file, bytes);
-    // The write transaction is where the second pass runs: change the file just before it.
-    const run = <T>(fn: () => T): T => {
+    // An old modification time, so that the change below moves it whatever the clock's grain.
+    Deno.utimeSync(file, past, past);
+    // Changed once the first piece is stored, while the put reads the rest.
+    let changed = false;
+    const progress = () => {
+      if (changed) return;
+      changed = true;
       Deno.writeFileSync(file, change(bytes));
-      return store.write(fn);
     };
+    const run = <T>(fn: () => T): T => store.write(fn);
     const err = throwsCode(
-      () => putFile(store.db, file, "file:///moving.so", "none", run),
+      () => putFile(store.db, file, "file:///moving.so", "none", run, progress),
       "ECHANGED",
     );
     assert.match(err.message, /changed while it was being stored/, what);
@@ -237,13 +244,15 @@ Deno.test("big: a file that changes between the hashing pass and the storing pas
     assert.equal(count(store, "__cas_chunk"), 0, what);
     assert.equal(count(store, "__cas_uri"), 0, what);
   }
-  // Rewritten with the same bytes, it is the same file.
+  // Changed before the put opens it: what is stored is what was read, under its own key.
   Deno.writeFileSync(file, bytes);
-  const same = <T>(fn: () => T): T => {
-    Deno.writeFileSync(file, bytes);
+  const changedBefore = flipped(bytes, 2 * MiB);
+  const before = <T>(fn: () => T): T => {
+    Deno.writeFileSync(file, changedBefore);
     return store.write(fn);
   };
-  const put = putFile(store.db, file, undefined, "none", same);
-  assert.equal(put.blake3, blake3Hex(bytes));
-  assert.deepEqual(store.readKey(put.blake3), bytes);
+  const put = putFile(store.db, file, undefined, "none", before);
+  assert.equal(put.blake3, blake3Hex(changedBefore));
+  assert.deepEqual(store.readKey(put.blake3), changedBefore);
+  assert.deepEqual(store.verify().corrupt, []);
 });

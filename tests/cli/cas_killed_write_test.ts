@@ -139,3 +139,50 @@ Deno.test("a killed cas get -o or cas export -o leaves nothing the next write of
     assert.equal(blake3Hex(archive.blobs[0]), blake3);
   });
 });
+
+Deno.test("a cas put of a big file killed half-way leaves the cache as it was", async () => {
+  using dir = tempDir();
+  const env = casEnv(dir.path);
+  const kept = randomBytes(3 * MiB + 1);
+  const keptFile = join(dir.path, "kept.bin");
+  Deno.writeFileSync(keptFile, kept);
+  const first = await runSqlink(["cas", "put", keptFile, "--uri", "note:kept"], { env });
+  assert.equal(first.code, 0, first.stderr);
+  const big = randomBytes(200 * MiB);
+  const bigFile = join(dir.path, "big.bin");
+  Deno.writeFileSync(bigFile, big);
+  const casFile = join(dir.path, "cache", "cas.sqlite");
+
+  // Killed once a good part of the blob went into the write-ahead log, uncommitted.
+  const child = sqlinkCommand(["cas", "put", bigFile, "--uri", "note:big"], { env }).spawn();
+  try {
+    await waitFor("the put to be storing", () => sizeOf(`${casFile}-wal`) > 64 * MiB);
+  } finally {
+    child.kill("SIGKILL");
+  }
+  const out = await child.output();
+  assert.equal(out.signal, "SIGKILL", `sqlink finished before the kill: ${out.code}`);
+
+  const store = CasStore.open({ path: casFile });
+  try {
+    const report = store.verify();
+    assert.deepEqual(report.corrupt, []);
+    assert.equal(report.orphanChunks, 0, "no chunk of the killed put is left");
+    assert.equal(store.list().length, 1);
+    assert.deepEqual(store.read(store.resolve("note:kept")), kept);
+    assert.equal(store.db.prepare(`SELECT count(*) AS n FROM __cas_chunk`).get()!.n, 4);
+    assert.equal(store.stats().storedBytes, kept.length);
+  } finally {
+    store.close();
+  }
+  // And the same put, left alone, lands.
+  const again = await runSqlink(["cas", "put", bigFile, "--uri", "note:big"], { env });
+  assert.equal(again.code, 0, again.stderr);
+  const after = CasStore.open({ path: casFile });
+  try {
+    assert.equal(after.resolve("note:big").blake3, blake3Hex(big));
+    assert.deepEqual(after.verify().corrupt, []);
+  } finally {
+    after.close();
+  }
+});
