@@ -62,8 +62,11 @@ export interface StagedBuild {
   includes: string[];
 }
 
-/** The shell's interrupter thread: a Worker's module, which deno compile does not find itself. */
-const WORKER_FILE = "lib/sqlite/interrupt_worker.ts";
+/**
+ * Workers' modules, which deno compile does not find itself: the shell's interrupter thread
+ * and the big put's BLAKE3 thread.
+ */
+const WORKER_FILES = ["lib/sqlite/interrupt_worker.ts", "lib/cas/blake3_worker.ts"];
 
 /**
  * Write a build into `dir` (which must be new and empty): the source, and for a bundle
@@ -77,7 +80,7 @@ export function stageBuild(
 ): StagedBuild {
   ensurePrivateDir(dir);
   writeSource(dir, source);
-  if (!bake) return { dir, entry: "main.ts", includes: [SNAPSHOT_FILE, WORKER_FILE] };
+  if (!bake) return { dir, entry: "main.ts", includes: [SNAPSHOT_FILE, ...WORKER_FILES] };
   ensurePrivateDir(join(dir, MEMBERS_DIR));
   for (const member of bake.manifest.members) {
     const bytes = bake.blobs.get(member.blake3);
@@ -85,5 +88,5 @@ export function stageBuild(
     Deno.writeFileSync(join(dir, ...member.file.split("/")), bytes, { mode: 0o600 });
   }
   Deno.writeTextFileSync(join(dir, ENTRY_FILE), entryModule(bake.manifest));
-  return { dir, entry: ENTRY_FILE, includes: [SNAPSHOT_FILE, MEMBERS_DIR, WORKER_FILE] };
+  return { dir, entry: ENTRY_FILE, includes: [SNAPSHOT_FILE, MEMBERS_DIR, ...WORKER_FILES] };
 }

@@ -252,9 +252,12 @@ Deno.test({
       "source.snapshot",
       "--include",
       "members",
-      // The shell's interrupter thread, a Worker's module deno compile does not find itself.
+      // Workers' modules deno compile does not find itself: the shell's interrupter thread
+      // and the big put's BLAKE3 thread.
       "--include",
       "lib/sqlite/interrupt_worker.ts",
+      "--include",
+      "lib/cas/blake3_worker.ts",
       "baked_main.ts",
     ]);
     for (const f of ["baked_main.ts", "source.snapshot", "deno.json", "deno.lock", "main.ts"]) {
