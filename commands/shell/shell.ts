@@ -158,8 +158,12 @@ async function shell(
         stdout.write(`${sqliteVersion()}\n`);
         return 0;
       } else if (step.kind === "help") {
-        stdout.write(USAGE);
-        return 0;
+        if (!step.asSqlite3) {
+          stdout.write(USAGE);
+          return 0;
+        }
+        stderr.write(USAGE);
+        return 1;
       } else if (step.kind === "unknown") {
         stderr.write(
           `${PROGRAM}: Error: unknown option: ${step.name}\nUse -help for a list of options.\n`,
