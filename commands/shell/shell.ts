@@ -12,6 +12,7 @@ import type { DotRegistry } from "../../lib/shell/dot/registry.ts";
 import { errorText, ShellSession } from "../../lib/shell/session.ts";
 import type { EmbeddedBundle } from "../../lib/bake/embedded.ts";
 import { fileSink, type Sink } from "../../lib/shell/sink.ts";
+import { rawText } from "../../lib/shell/raw_text.ts";
 
 const PROGRAM = "sqlink";
 
@@ -238,7 +239,7 @@ async function runInitFile(
   }
   let text: string;
   try {
-    text = Deno.readTextFileSync(path);
+    text = rawText(Deno.readFileSync(path));
   } catch {
     if (args.initFile !== null) {
       state.stderr.write(`cannot open: "${path}"\n`);
