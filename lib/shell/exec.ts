@@ -149,6 +149,10 @@ async function runStatement(
     const { printListRows } = await import("./format/list_fast.ts");
     return await printListRows(statement, stepper, names, settings, state.out);
   }
+  if (settings.mode === "csv") {
+    const { printCsvRows } = await import("./format/list_fast.ts");
+    return await printCsvRows(statement, stepper, names, settings, state.out);
+  }
   const createPrinter = await loadPrinter(settings.mode);
   const printer = createPrinter(settings, state.out, { stdout: state.stdout });
   printer.begin(names);

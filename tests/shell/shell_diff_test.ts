@@ -85,6 +85,17 @@ const cases: Case[] = [
     args: ["-separator", "::", "-newline", "\r\n", "-nullvalue", "N/A"],
     input: DATA + QUERIES,
   },
+  {
+    name: "-csv quoting from SQLite's bytes: separators, quotes, empty, NUL-cut, headers",
+    args: ["-csv", "-header", "-separator", "ab", "-nullvalue", "N"],
+    input:
+      `select 'xaby' as "a""b", 'a"b' as "c d", '' as e, null, 'xab', char(97, 0, 98), x'00ff41', 1e300;
+.separator ""
+select 'plain', 2;
+.separator ,
+select 'a,b', 'tab	here', 'ünï', -0.0, 'x';
+`,
+  },
   { name: "-ascii", args: ["-ascii"], input: DATA + QUERIES },
   {
     name: "long -nullvalue is cut at 19 bytes",
