@@ -96,6 +96,21 @@ select 'plain', 2;
 select 'a,b', 'tab	here', 'ünï', -0.0, 'x';
 `,
   },
+  {
+    name: ".limit: the list, a prefix, a change, ambiguous and unknown names, usage, under .output",
+    input: `.limit
+.limits attached
+.limit LIKE 7
+.limit like_pattern_length
+.limit L 5
+.limit nosuch
+.limit a b c
+.limi
+.limit vdbe_op 12x
+.output /dev/null
+.limit column 99
+`,
+  },
   { name: "-ascii", args: ["-ascii"], input: DATA + QUERIES },
   {
     name: "long -nullvalue is cut at 19 bytes",
