@@ -12,6 +12,7 @@ import type { DotRegistry } from "../../lib/shell/dot/registry.ts";
 import { errorText, ShellSession } from "../../lib/shell/session.ts";
 import type { EmbeddedBundle } from "../../lib/bake/embedded.ts";
 import { fileSink, type Sink } from "../../lib/shell/sink.ts";
+import { rawText } from "../../lib/shell/raw_text.ts";
 
 const PROGRAM = "sqlink";
 
@@ -158,8 +159,12 @@ async function shell(
         stdout.write(`${sqliteVersion()}\n`);
         return 0;
       } else if (step.kind === "help") {
-        stdout.write(USAGE);
-        return 0;
+        if (!step.asSqlite3) {
+          stdout.write(USAGE);
+          return 0;
+        }
+        stderr.write(USAGE);
+        return 1;
       } else if (step.kind === "unknown") {
         stderr.write(
           `${PROGRAM}: Error: unknown option: ${step.name}\nUse -help for a list of options.\n`,
@@ -234,7 +239,7 @@ async function runInitFile(
   }
   let text: string;
   try {
-    text = Deno.readTextFileSync(path);
+    text = rawText(Deno.readFileSync(path));
   } catch {
     if (args.initFile !== null) {
       state.stderr.write(`cannot open: "${path}"\n`);

@@ -7,7 +7,7 @@ import type { Database } from "../sqlite/database.ts";
 import { SqliteError } from "../sqlite/error.ts";
 import type { Statement } from "../sqlite/statement.ts";
 import { Stepper } from "../sqlite/stepper.ts";
-import { utf8 } from "../sqlite/text.ts";
+import { rawBytes } from "./raw_text.ts";
 import { loadPrinter } from "./format/printer_loader.ts";
 import type { FormatSettings } from "./format/settings.ts";
 import type { ShellState } from "./state.ts";
@@ -47,7 +47,8 @@ export async function execSql(state: ShellState, sql: string): Promise<ExecFailu
   // Opening the database happens here, outside the statement's error handling: a file
   // that cannot be opened ends the shell (sqlite3's open_db), it is not a parse error.
   const db = state.db;
-  const bytes = utf8(sql);
+  // Bytes of the input that were not UTF-8 reach SQLite as themselves, as in sqlite3.
+  const bytes = rawBytes(sql);
   let at = 0;
   while (at < bytes.length) {
     while (at < bytes.length && isSpace(bytes[at])) at++;
@@ -147,6 +148,10 @@ async function runStatement(
   if (settings.mode === "list") {
     const { printListRows } = await import("./format/list_fast.ts");
     return await printListRows(statement, stepper, names, settings, state.out);
+  }
+  if (settings.mode === "csv") {
+    const { printCsvRows } = await import("./format/list_fast.ts");
+    return await printCsvRows(statement, stepper, names, settings, state.out);
   }
   const createPrinter = await loadPrinter(settings.mode);
   const printer = createPrinter(settings, state.out, { stdout: state.stdout });

@@ -5,6 +5,8 @@
  * NUL byte, as sqlite3's C strings do.
  */
 
+import { rawText } from "./raw_text.ts";
+
 /** A line as sqlite3 reads it: up to a NUL byte, without the `\r` of a `\r\n` ending. */
 function cut(line: string, endedWithNewline: boolean): string {
   const nul = line.indexOf("\0");
@@ -32,34 +34,45 @@ export function textLines(text: string): LineSource {
   };
 }
 
-/** Lines read synchronously from a file descriptor-like reader, chunk by chunk. */
+/** Lines read synchronously from a file descriptor-like reader, chunk by chunk, bytes kept (see raw_text.ts). */
 export function readerLines(reader: { readSync(p: Uint8Array): number | null }): LineSource {
-  const decoder = new TextDecoder();
-  const chunk = new Uint8Array(64 * 1024);
-  let pending = "";
+  const CHUNK = 64 * 1024;
+  // One buffer that grows by doubling, so a line longer than a chunk costs linear time.
+  let buf = new Uint8Array(2 * CHUNK);
+  let start = 0, end = 0, scanned = 0;
   let ended = false;
   return {
     next() {
       while (true) {
-        const nl = pending.indexOf("\n");
+        const nl = buf.subarray(scanned, end).indexOf(0x0a);
         if (nl >= 0) {
-          const line = pending.slice(0, nl);
-          pending = pending.slice(nl + 1);
+          const at = scanned + nl;
+          const line = rawText(buf.subarray(start, at));
+          start = scanned = at + 1;
           return cut(line, true);
         }
+        scanned = end;
         if (ended) {
-          if (pending === "") return null;
-          const last = pending;
-          pending = "";
+          if (start === end) return null;
+          const last = rawText(buf.subarray(start, end));
+          start = scanned = end;
           return cut(last, false);
         }
-        const n = reader.readSync(chunk);
-        if (n === null || n === 0) {
-          ended = true;
-          pending += decoder.decode();
-        } else {
-          pending += decoder.decode(chunk.subarray(0, n), { stream: true });
+        if (end + CHUNK > buf.length) {
+          const kept = end - start;
+          if (kept + CHUNK > buf.length) {
+            const grown = new Uint8Array(2 * (kept + CHUNK));
+            grown.set(buf.subarray(start, end));
+            buf = grown;
+          } else {
+            buf.copyWithin(0, start, end);
+          }
+          start = 0;
+          scanned = end = kept;
         }
+        const n = reader.readSync(buf.subarray(end, end + CHUNK));
+        if (n === null || n === 0) ended = true;
+        else end += n;
       }
     },
   };

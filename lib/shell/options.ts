@@ -38,7 +38,7 @@ export type ShellStep =
   | { kind: "option"; name: string; value?: string }
   | { kind: "cmd"; text: string }
   | { kind: "version" }
-  | { kind: "help" }
+  | { kind: "help"; asSqlite3: boolean }
   | { kind: "unknown"; name: string };
 
 /** What the command line asks for. */
@@ -210,8 +210,11 @@ export function parseShellArgs(argv: string[]): ShellArgs {
     if (name === "-readonly") args.readOnly = true;
     if (name === "-batch") args.batch = true;
     if (name === "-version") args.steps.push({ kind: "version" });
-    else if (name === "-help" || name === "-h") args.steps.push({ kind: "help" });
-    else if (FLAG_OPTIONS.has(name)) args.steps.push({ kind: "option", name });
+    // sqlite3 prints -help's usage on stderr and exits 1; `--help` keeps sqlink's own convention
+    // (stdout, exit 0) shared with `sqlink cas --help` and the other subcommands.
+    else if (name === "-help" || name === "-h") {
+      args.steps.push({ kind: "help", asSqlite3: word !== "--help" });
+    } else if (FLAG_OPTIONS.has(name)) args.steps.push({ kind: "option", name });
     else args.steps.push({ kind: "unknown", name });
   }
   args.forwarded = argv.filter((_, i) => !bundleWords.has(i));

@@ -49,6 +49,27 @@ Deno.test("shell: ~/.sqlinkrc runs first; -init replaces it", async () => {
   assert.equal(replaced.stdout, '[{"a":1}]\n');
 });
 
+Deno.test("shell: -help and -h answer as sqlite3's do: usage on stderr, exit 1", async () => {
+  const reference = await new Deno.Command("sqlite3", {
+    args: ["-help"],
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  assert.equal(reference.code, 1);
+  assert.equal(reference.stdout.length, 0);
+  for (const word of ["-help", "-h"]) {
+    const help = await runSqlink([word]);
+    assert.equal(help.code, reference.code, word);
+    assert.equal(help.stdout, "", word);
+    assert.match(
+      help.stderr,
+      /^Usage: sqlink \[OPTIONS\] FILENAME \[SQL\]\nFILENAME is the name/,
+      word,
+    );
+  }
+});
+
 Deno.test("shell: --help, -version and the cas subcommands beside the shell", async () => {
   const help = await runSqlink(["--help"]);
   assert.equal(help.code, 0);

@@ -85,6 +85,32 @@ const cases: Case[] = [
     args: ["-separator", "::", "-newline", "\r\n", "-nullvalue", "N/A"],
     input: DATA + QUERIES,
   },
+  {
+    name: "-csv quoting from SQLite's bytes: separators, quotes, empty, NUL-cut, headers",
+    args: ["-csv", "-header", "-separator", "ab", "-nullvalue", "N"],
+    input:
+      `select 'xaby' as "a""b", 'a"b' as "c d", '' as e, null, 'xab', char(97, 0, 98), x'00ff41', 1e300;
+.separator ""
+select 'plain', 2;
+.separator ,
+select 'a,b', 'tab	here', 'ünï', -0.0, 'x';
+`,
+  },
+  {
+    name: ".limit: the list, a prefix, a change, ambiguous and unknown names, usage, under .output",
+    input: `.limit
+.limits attached
+.limit LIKE 7
+.limit like_pattern_length
+.limit L 5
+.limit nosuch
+.limit a b c
+.limi
+.limit vdbe_op 12x
+.output /dev/null
+.limit column 99
+`,
+  },
   { name: "-ascii", args: ["-ascii"], input: DATA + QUERIES },
   {
     name: "long -nullvalue is cut at 19 bytes",

@@ -7,6 +7,7 @@ import { dumpCommands } from "./dump.ts";
 import { extensionCommands } from "./extensions.ts";
 import { helpCommand } from "./help.ts";
 import { importCommands } from "./import.ts";
+import { limitCommands } from "./limit.ts";
 import { modeCommand } from "./mode.ts";
 import { outputCommands } from "./output.ts";
 import { DotRegistry } from "./registry.ts";
@@ -28,6 +29,7 @@ export function builtinRegistry(): DotRegistry {
     ...importCommands,
     ...backupCommands,
     ...extensionCommands,
+    ...limitCommands,
   );
   registry.add(helpCommand(registry));
   return registry;

@@ -3,6 +3,7 @@ import { messageOf } from "../exec.ts";
 import { intValue } from "../arg_values.ts";
 import { usage } from "./settings.ts";
 import type { DotCommand, DotContext, DotStatus } from "./registry.ts";
+import { rawBytes, rawText } from "../raw_text.ts";
 
 /** Whether a `.open` word is the option `name` (`-new` or `--new`). */
 function isOption(word: string, name: string): boolean {
@@ -123,9 +124,9 @@ export const sessionCommands: DotCommand[] = [
             stdout: "piped",
             stderr: "inherit",
           }).outputSync();
-          text = new TextDecoder().decode(result.stdout);
+          text = rawText(result.stdout);
         } else {
-          text = Deno.readTextFileSync(args[0]);
+          text = rawText(Deno.readFileSync(args[0]));
         }
       } catch {
         ctx.state.stderr.write(`Error: cannot open "${args[0]}"\n`);
@@ -157,7 +158,8 @@ export const sessionCommands: DotCommand[] = [
     summary: "Print literal STRING",
     minPrefix: 3,
     run(ctx, args) {
-      ctx.state.out.write(args.join(" ") + "\n");
+      // Bytes that were not UTF-8 in the input print as themselves, as sqlite3's do.
+      ctx.state.out.write(rawBytes(args.join(" ") + "\n"));
       return 0;
     },
   },
